@@ -1,0 +1,9 @@
+// Runtime: any (pure core). Public surface of the core; the add-in and the connector import from here only.
+export * from './types';
+export * from './address';
+export * from './ins';
+export * from './trust-space';
+export * from './classify';
+export * from './detect';
+export * from './policy';
+export * from './messages-fr';
