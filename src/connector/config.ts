@@ -1,0 +1,599 @@
+// Runtime: Node (connector, CLI). The connector configuration: parsed ONCE at the edge (server.ts, CLI) from an
+// optional JSON file plus MSS_* environment overrides, validated with actionable French messages, then passed down
+// as a plain immutable object. No module singleton: callers pass `env` and `cwd` in.
+
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { checkGatewayPattern, DEFAULT_POLICY, normaliseDomain, parsePolicy } from '../core';
+import type { GatewayPattern, Policy } from '../core';
+
+/** Log levels understood by the Fastify (pino) logger. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Store back-ends. Only SQLite exists today; `postgres` is reserved and refused with a clear message. */
+export const STORE_TYPES = ['sqlite'] as const;
+export type StoreType = (typeof STORE_TYPES)[number];
+
+/** The validated connector configuration. Every path is absolute. */
+export interface Config {
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    /** Public HTTPS origin of the connector (no trailing slash), used in the manifest and the ready line. */
+    readonly publicUrl: string;
+    /** Both set, or both absent (then a development certificate is generated under dataDir). */
+    readonly tls: { readonly certFile?: string; readonly keyFile?: string };
+  };
+  readonly dataDir: string;
+  readonly store: { readonly type: StoreType; readonly sqlitePath: string };
+  /** `listeBlanchePath` absent ⇒ the bundled snapshot of the liste blanche. */
+  readonly trustSpace: { readonly listeBlanchePath?: string };
+  readonly gateways: readonly GatewayPattern[];
+  readonly internalDomains: readonly string[];
+  readonly policy: Policy;
+  /** `extractionPath` absent ⇒ the bundled sample directory (assets/directory/annuaire-exemple.txt). */
+  readonly directory: { readonly extractionPath?: string };
+  readonly harness: { readonly enabled: boolean };
+  readonly addin: { readonly staticDir: string };
+  readonly log: { readonly level: LogLevel };
+  /** Where the configuration came from (for logs and `--help`). */
+  readonly origin: { readonly file?: string; readonly embedded: boolean };
+}
+
+/** Thrown by {@link loadConfig} (and by the resource loaders) with EVERY problem found, each in French. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Path of the JSON configuration file; defaults to `env.MSS_CONFIG`; absent ⇒ the embedded configuration. */
+  readonly file?: string;
+  /** The environment (the caller passes `process.env`; tests pass a plain object). */
+  readonly env: Record<string, string | undefined>;
+  /** Base of relative paths given by the environment or the defaults; defaults to `process.cwd()`. */
+  readonly cwd?: string;
+  /**
+   * Command-line overrides, stronger than the environment: dotted key → value and the option that gave it
+   * (named in error messages), e.g. `{ 'trustSpace.listeBlanchePath': { value: 'lb.xml', option: '--liste-blanche' } }`.
+   */
+  readonly overrides?: Readonly<Record<string, { readonly value: unknown; readonly option: string }>>;
+}
+
+/** The demonstration gateway of the embedded configuration (M2A-DAC 75 Ouest, webinar ESSMS of 21/11/2023). */
+export const DEMO_GATEWAYS: readonly GatewayPattern[] = [
+  {
+    id: 'dsp-paris',
+    label: 'Passerelle Exchange – Medimail (exemple M2A-DAC)',
+    domain: 'dsp.paris',
+    localTemplate: '{local}={domain}',
+  },
+];
+
+/** The demonstration internal domain of the embedded configuration (M2A-DAC 75 Ouest's Exchange domain). */
+export const DEMO_INTERNAL_DOMAINS: readonly string[] = ['m2a.paris'];
+
+/** One documented setting. */
+export interface ConfigReferenceEntry {
+  /** Dotted key in the JSON file. */
+  readonly key: string;
+  /** Environment variable overriding it, if any. */
+  readonly env?: string;
+  readonly type: string;
+  /** Default value, as text. */
+  readonly default: string;
+  /** French description. */
+  readonly description: string;
+}
+
+/**
+ * The configuration reference, for the README and `mss-outlook help`. Relative paths are resolved against the
+ * folder of the configuration file when they come from the file, against the working directory otherwise.
+ * An environment variable set to the empty string counts as unset.
+ */
+export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
+  { key: '(fichier)', env: 'MSS_CONFIG', type: 'chemin', default: 'aucun (configuration intégrée)', description: 'Fichier de configuration JSON. Sans fichier, la configuration intégrée de démonstration s\'applique.' },
+  { key: 'server.host', env: 'MSS_HOST', type: 'nom d\'hôte ou adresse IP', default: 'localhost', description: 'Adresse d\'écoute du connecteur.' },
+  { key: 'server.port', env: 'MSS_PORT', type: 'entier 1–65535', default: '3000', description: 'Port HTTPS d\'écoute.' },
+  { key: 'server.publicUrl', env: 'MSS_PUBLIC_URL', type: 'URL https://', default: 'https://localhost:<port>', description: 'Adresse publique du connecteur (celle du manifeste de l\'add-in).' },
+  { key: 'server.tls.certFile', env: 'MSS_TLS_CERT', type: 'chemin (PEM)', default: 'absent : certificat de développement généré sous <dataDir>/tls au premier démarrage', description: 'Certificat TLS du serveur. À donner avec server.tls.keyFile.' },
+  { key: 'server.tls.keyFile', env: 'MSS_TLS_KEY', type: 'chemin (PEM)', default: 'absent (voir server.tls.certFile)', description: 'Clé privée TLS du serveur. À donner avec server.tls.certFile.' },
+  { key: 'dataDir', env: 'MSS_DATA_DIR', type: 'chemin', default: '.data', description: 'Dossier des données locales (base SQLite, certificat de développement). Jamais versionné.' },
+  { key: 'store.type', type: '"sqlite"', default: 'sqlite', description: 'Type de base. « postgres » est réservé (pas encore disponible).' },
+  { key: 'store.sqlitePath', type: 'chemin', default: '<dataDir>/mss-outlook.sqlite', description: 'Fichier de la base SQLite (créé au besoin, journal WAL).' },
+  { key: 'trustSpace.listeBlanchePath', env: 'MSS_LISTE_BLANCHE', type: 'chemin (XML)', default: 'absent : liste blanche intégrée (instantané)', description: 'Liste blanche de l\'Espace de Confiance MSSanté (listeblanchemssante.xml).' },
+  { key: 'gateways', type: 'liste de { id, label?, domain, localTemplate? }', default: '[] ; configuration intégrée : exemple de démonstration dsp-paris (domaine dsp.paris, modèle {local}={domain})', description: 'Passerelles (ex. Exchange ↔ opérateur). localTemplate contient {local} et {domain} et permet de retrouver l\'adresse MSSanté réelle.' },
+  { key: 'internalDomains', type: 'liste de domaines', default: '[] ; configuration intégrée : exemple de démonstration m2a.paris', description: 'Domaines propres à la structure (hors MSSanté).' },
+  { key: 'policy', type: 'objet { healthDataToNonMssante, mixedRecipients, gatewayRecipient, patientWithoutQualifiedIns } ∈ off | warn | block', default: 'politique par défaut du cœur (DEFAULT_POLICY)', description: 'Politique d\'envoi appliquée par l\'add-in et le connecteur.' },
+  { key: 'directory.extractionPath', env: 'MSS_DIRECTORY', type: 'chemin', default: 'absent : petit annuaire d\'exemple (assets/directory/annuaire-exemple.txt)', description: 'Fichier Extraction_Correspondance_MSSante de l\'Annuaire Santé.' },
+  { key: 'harness.enabled', env: 'MSS_HARNESS', type: 'booléen', default: 'true, sauf si NODE_ENV=production', description: 'Sert le harnais de démonstration (/harness.html).' },
+  { key: 'addin.staticDir', type: 'chemin', default: 'dist', description: 'Dossier de l\'add-in construit par webpack (npm run build:web).' },
+  { key: 'log.level', env: 'MSS_LOG_LEVEL', type: LOG_LEVELS.join(' | '), default: 'info', description: 'Niveau de journalisation (jamais de contenu de message ni d\'adresse complète).' },
+];
+
+/** Renders {@link CONFIG_REFERENCE} as a Markdown table (README). */
+export function configReferenceMarkdown(): string {
+  const rows = CONFIG_REFERENCE.map(
+    (e) => `| \`${e.key}\` | ${e.env ? `\`${e.env}\`` : ''} | ${e.type} | ${e.default} | ${e.description} |`,
+  );
+  return ['| Réglage | Variable | Type | Défaut | Rôle |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Implementation
+
+type Source =
+  | { readonly kind: 'cli'; readonly option: string }
+  | { readonly kind: 'env'; readonly name: string }
+  | { readonly kind: 'file'; readonly file: string }
+  | { readonly kind: 'default' };
+
+interface Found {
+  readonly value: unknown;
+  readonly source: Source;
+}
+
+/** Keys allowed in the file; `true` = a leaf (its value is checked by its own validator). */
+type Shape = { readonly [key: string]: true | Shape };
+const FILE_SHAPE: Shape = {
+  $schema: true,
+  $comment: true,
+  server: { host: true, port: true, publicUrl: true, tls: { certFile: true, keyFile: true } },
+  dataDir: true,
+  store: { type: true, sqlitePath: true },
+  trustSpace: { listeBlanchePath: true },
+  gateways: true,
+  internalDomains: true,
+  policy: true,
+  directory: { extractionPath: true },
+  harness: { enabled: true },
+  addin: { staticDir: true },
+  log: { level: true },
+};
+
+const GATEWAY_KEYS = ['id', 'label', 'domain', 'localTemplate'] as const;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function show(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Collects problems; reads a setting from the environment first, then the file, else reports it absent. */
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(
+    private readonly fileObject: Record<string, unknown> | undefined,
+    private readonly filePath: string | undefined,
+    private readonly env: Record<string, string | undefined>,
+    readonly cwd: string,
+    private readonly overrides: LoadConfigOptions['overrides'] = {},
+  ) {}
+
+  get(key: string, envName?: string): Found | undefined {
+    const o = this.overrides?.[key];
+    if (o !== undefined) return { value: o.value, source: { kind: 'cli', option: o.option } };
+    if (envName !== undefined) {
+      const v = this.env[envName];
+      if (v !== undefined && v !== '') return { value: v, source: { kind: 'env', name: envName } };
+    }
+    if (this.fileObject && this.filePath) {
+      let node: unknown = this.fileObject;
+      for (const part of key.split('.')) {
+        if (!isPlainObject(node) || !(part in node)) return undefined;
+        node = node[part];
+      }
+      if (node === undefined) return undefined;
+      return { value: node, source: { kind: 'file', file: this.filePath } };
+    }
+    return undefined;
+  }
+
+  /** "Corrigez ..." sentence naming where the value came from. */
+  fix(key: string, source: Source): string {
+    switch (source.kind) {
+      case 'cli':
+        return `Corrigez l'option ${source.option}.`;
+      case 'env':
+        return `Corrigez la variable d'environnement ${source.name} (ou retirez-la).`;
+      case 'file':
+        return `Corrigez ${key} dans le fichier de configuration « ${source.file} ».`;
+      case 'default':
+        return `Corrigez ${key}.`;
+    }
+  }
+
+  problem(key: string, what: string, found: Found, extraFix?: string): void {
+    this.problems.push(`${key} : ${what} (reçu « ${show(found.value)} »). ${this.fix(key, found.source)}${extraFix ? ` ${extraFix}` : ''}`);
+  }
+
+  /** Resolves a path against the config file's folder (file values) or the working directory. */
+  resolvePath(value: string, source: Source): string {
+    if (isAbsolute(value)) return value;
+    const base = source.kind === 'file' ? dirname(source.file) : this.cwd;
+    return resolve(base, value);
+  }
+
+  checkShape(obj: Record<string, unknown>, shape: Shape, prefix: string): void {
+    for (const [k, v] of Object.entries(obj)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      const sub = shape[k];
+      if (sub === undefined) {
+        this.problems.push(
+          `${key} : réglage inconnu. Supprimez-le ou corrigez son nom dans le fichier de configuration « ${this.filePath} » (réglages possibles : ${Object.keys(shape).filter((s) => !s.startsWith('$')).join(', ')}).`,
+        );
+      } else if (sub !== true) {
+        if (!isPlainObject(v)) {
+          this.problems.push(
+            `${key} : doit être un objet JSON (reçu « ${show(v)} »). Corrigez ${key} dans le fichier de configuration « ${this.filePath} ».`,
+          );
+        } else {
+          this.checkShape(v, sub, key);
+        }
+      }
+    }
+  }
+}
+
+const HOSTNAME_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+function isValidHost(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  if (host.length > 253) return false;
+  return host.split('.').every((label) => HOSTNAME_LABEL.test(label));
+}
+
+/**
+ * Validates a domain name with the core's normaliser (IDN accepted, converted to its ASCII form); returns undefined
+ * when invalid. With `wildcard`, a leading `*.` is allowed (gateway patterns on sub-domains).
+ */
+export function normaliseConfigDomain(value: string, wildcard = false): string | undefined {
+  const v = value.trim();
+  if (wildcard && v.startsWith('*.')) {
+    const rest = normaliseDomain(v.slice(2));
+    return rest === undefined ? undefined : `*.${rest}`;
+  }
+  return normaliseDomain(v);
+}
+
+function parseBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'oui', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'non', 'no', 'off'].includes(v)) return false;
+  return undefined;
+}
+
+function readPathSetting(r: Reader, key: string, envName: string | undefined): { path: string; found: Found } | undefined {
+  const found = r.get(key, envName);
+  if (!found) return undefined;
+  if (typeof found.value !== 'string' || found.value.trim() === '') {
+    r.problem(key, 'doit être un chemin de fichier ou de dossier (texte non vide)', found);
+    return undefined;
+  }
+  return { path: r.resolvePath(found.value.trim(), found.source), found };
+}
+
+function checkReadableFile(r: Reader, key: string, entry: { path: string; found: Found }, extraFix: string): boolean {
+  try {
+    if (!statSync(entry.path).isFile()) {
+      r.problem(key, `« ${entry.path} » n'est pas un fichier`, entry.found, extraFix);
+      return false;
+    }
+    accessSync(entry.path, fsConstants.R_OK);
+    return true;
+  } catch {
+    const full = entry.path !== entry.found.value ? ` (chemin complet « ${entry.path} »)` : '';
+    r.problem(key, `fichier introuvable ou illisible${full}`, entry.found, extraFix);
+    return false;
+  }
+}
+
+function validateGateways(r: Reader, found: Found): GatewayPattern[] {
+  const key = 'gateways';
+  if (!Array.isArray(found.value)) {
+    r.problem(key, 'doit être une liste (tableau JSON) de passerelles { id, label?, domain, localTemplate? }', found);
+    return [];
+  }
+  const result: GatewayPattern[] = [];
+  const ids = new Set<string>();
+  found.value.forEach((item: unknown, i: number) => {
+    const at = `${key}[${i}]`;
+    const itemFound: Found = { value: item, source: found.source };
+    if (!isPlainObject(item)) {
+      r.problem(at, 'doit être un objet { id, label?, domain, localTemplate? }', itemFound);
+      return;
+    }
+    let ok = true;
+    for (const k of Object.keys(item)) {
+      if (!(GATEWAY_KEYS as readonly string[]).includes(k)) {
+        r.problem(`${at}.${k}`, `réglage inconnu (réglages possibles : ${GATEWAY_KEYS.join(', ')})`, { value: item[k], source: found.source });
+        ok = false;
+      }
+    }
+    const { id, label, domain, localTemplate } = item;
+    if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(id)) {
+      r.problem(`${at}.id`, 'doit être un identifiant court (lettres, chiffres, - ou _ ; 64 caractères au plus)', { value: id, source: found.source });
+      ok = false;
+    } else if (ids.has(id.toLowerCase())) {
+      r.problem(`${at}.id`, 'identifiant déjà utilisé par une autre passerelle ; chaque id doit être unique', { value: id, source: found.source });
+      ok = false;
+    } else {
+      ids.add(id.toLowerCase());
+    }
+    if (label !== undefined && (typeof label !== 'string' || label.trim() === '' || label.length > 200)) {
+      r.problem(`${at}.label`, 'doit être un libellé (texte non vide, 200 caractères au plus) ou être omis', { value: label, source: found.source });
+      ok = false;
+    }
+    const normDomain = typeof domain === 'string' ? normaliseConfigDomain(domain, true) : undefined;
+    if (normDomain === undefined) {
+      r.problem(`${at}.domain`, 'doit être un nom de domaine valide (ex. « dsp.paris » ou « *.passerelle.exemple.fr »)', { value: domain, source: found.source });
+      ok = false;
+    }
+    if (localTemplate !== undefined) {
+      const problem = checkLocalTemplate(localTemplate);
+      if (problem) {
+        r.problem(`${at}.localTemplate`, problem, { value: localTemplate, source: found.source });
+        ok = false;
+      }
+    }
+    if (ok && typeof id === 'string' && normDomain !== undefined) {
+      const pattern: GatewayPattern = {
+        id,
+        ...(typeof label === 'string' ? { label: label.trim() } : {}),
+        domain: normDomain,
+        ...(typeof localTemplate === 'string' ? { localTemplate } : {}),
+      };
+      // the core has the last word: what it would refuse in createClassifier is refused here, at the edge
+      const coreErrors = checkGatewayPattern(pattern);
+      for (const e of coreErrors) r.problems.push(`${at} : ${e} ${r.fix(at, found.source)}`);
+      if (coreErrors.length === 0) result.push(pattern);
+    }
+  });
+  return result;
+}
+
+/** Returns a French problem description, or undefined when the template is usable. */
+function checkLocalTemplate(t: unknown): string | undefined {
+  const expected = 'doit contenir exactement une fois {local} et une fois {domain}, séparés par au moins un caractère (ex. « {local}={domain} »)';
+  if (typeof t !== 'string' || t.length === 0 || t.length > 200) return expected;
+  const count = (s: string) => t.split(s).length - 1;
+  if (count('{local}') !== 1 || count('{domain}') !== 1) return expected;
+  const placeholders = t.match(/\{[^}]*\}/g) ?? [];
+  if (placeholders.some((p) => p !== '{local}' && p !== '{domain}')) {
+    return `ne peut contenir que les marques {local} et {domain} ; ${expected}`;
+  }
+  if (t.includes('{local}{domain}') || t.includes('{domain}{local}')) return expected;
+  if (/[@\s"<>]/.test(t)) return 'ne doit contenir ni @, ni espace, ni guillemet, ni < > (c\'est la partie locale d\'une adresse)';
+  return undefined;
+}
+
+function validateInternalDomains(r: Reader, found: Found): string[] {
+  const key = 'internalDomains';
+  if (!Array.isArray(found.value)) {
+    r.problem(key, 'doit être une liste (tableau JSON) de noms de domaine, ex. ["m2a.paris"]', found);
+    return [];
+  }
+  const result: string[] = [];
+  found.value.forEach((d: unknown, i: number) => {
+    const norm = typeof d === 'string' ? normaliseConfigDomain(d) : undefined;
+    if (norm === undefined) {
+      r.problem(`${key}[${i}]`, 'doit être un nom de domaine valide (ex. « m2a.paris »)', { value: d, source: found.source });
+    } else if (!result.includes(norm)) {
+      result.push(norm);
+    }
+  });
+  return result;
+}
+
+/**
+ * Loads and validates the configuration: the JSON file (`opts.file` or `MSS_CONFIG`) or, without a file, the
+ * embedded configuration (demo gateway `dsp.paris`, internal domain `m2a.paris`); then the MSS_* environment
+ * overrides. Throws a {@link ConfigError} listing every problem; never returns a half-valid configuration.
+ */
+export function loadConfig(opts: LoadConfigOptions): Config {
+  const env = opts.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const fileArg = opts.file ?? (env.MSS_CONFIG ? env.MSS_CONFIG : undefined);
+
+  let fileObject: Record<string, unknown> | undefined;
+  let filePath: string | undefined;
+  if (fileArg !== undefined) {
+    filePath = resolve(cwd, fileArg);
+    const how = opts.file !== undefined ? 'l\'option --config' : 'la variable d\'environnement MSS_CONFIG';
+    let text: string;
+    try {
+      text = readFileSync(filePath, 'utf8');
+    } catch {
+      throw new ConfigError([
+        `Fichier de configuration introuvable ou illisible : « ${filePath} ». Corrigez ${how} ou créez ce fichier (JSON).`,
+      ]);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch (e) {
+      throw new ConfigError([
+        `Fichier de configuration « ${filePath} » : JSON invalide (${(e as Error).message}). Corrigez la syntaxe du fichier.`,
+      ]);
+    }
+    if (!isPlainObject(parsed)) {
+      throw new ConfigError([
+        `Fichier de configuration « ${filePath} » : doit contenir un objet JSON { ... } (reçu « ${show(parsed)} »).`,
+      ]);
+    }
+    fileObject = parsed;
+  }
+
+  const r = new Reader(fileObject, filePath, env, cwd, opts.overrides);
+  if (fileObject) r.checkShape(fileObject, FILE_SHAPE, '');
+  const embedded = fileObject === undefined;
+
+  // server.host
+  let host = 'localhost';
+  const hostFound = r.get('server.host', 'MSS_HOST');
+  if (hostFound) {
+    if (typeof hostFound.value === 'string' && isValidHost(hostFound.value.trim())) host = hostFound.value.trim();
+    else r.problem('server.host', 'doit être un nom d\'hôte ou une adresse IP (ex. « localhost », « 0.0.0.0 », « ::1 »), sans schéma ni port', hostFound);
+  }
+
+  // server.port
+  let port = 3000;
+  const portFound = r.get('server.port', 'MSS_PORT');
+  if (portFound) {
+    const v = portFound.value;
+    // a number in the JSON file; text only from the environment or the command line
+    const fromText = portFound.source.kind !== 'file' && typeof v === 'string' && /^\s*\d+\s*$/.test(v);
+    const n = typeof v === 'number' ? v : fromText ? Number(v) : NaN;
+    if (Number.isInteger(n) && n >= 1 && n <= 65535) port = n;
+    else r.problem('server.port', 'doit être un entier entre 1 et 65535', portFound);
+  }
+
+  // server.publicUrl
+  let publicUrl = `https://localhost:${port}`;
+  const urlFound = r.get('server.publicUrl', 'MSS_PUBLIC_URL');
+  if (urlFound) {
+    let parsed: URL | undefined;
+    try {
+      parsed = typeof urlFound.value === 'string' ? new URL(urlFound.value.trim()) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.protocol !== 'https:' || parsed.search || parsed.hash || parsed.username || parsed.password) {
+      r.problem('server.publicUrl', 'doit être une URL https:// sans paramètres (Outlook n\'accepte que HTTPS), ex. « https://mss.exemple.fr »', urlFound);
+    } else {
+      publicUrl = parsed.toString().replace(/\/+$/, '');
+    }
+  }
+
+  // server.tls
+  const cert = readPathSetting(r, 'server.tls.certFile', 'MSS_TLS_CERT');
+  const key = readPathSetting(r, 'server.tls.keyFile', 'MSS_TLS_KEY');
+  const tlsFix = 'Ou retirez server.tls pour utiliser le certificat de développement.';
+  const certOk = cert ? checkReadableFile(r, 'server.tls.certFile', cert, tlsFix) : false;
+  const keyOk = key ? checkReadableFile(r, 'server.tls.keyFile', key, tlsFix) : false;
+  if ((cert === undefined) !== (key === undefined)) {
+    const [missing, missingEnv, given] = cert ? ['server.tls.keyFile', 'MSS_TLS_KEY', 'server.tls.certFile'] : ['server.tls.certFile', 'MSS_TLS_CERT', 'server.tls.keyFile'];
+    r.problems.push(
+      `${missing} : absent alors que ${given} est donné ; le certificat et la clé vont ensemble. Donnez ${missing} (ou ${missingEnv}), ou retirez ${given} pour utiliser le certificat de développement.`,
+    );
+  }
+
+  // dataDir
+  const dataDirSetting = readPathSetting(r, 'dataDir', 'MSS_DATA_DIR');
+  const dataDir = dataDirSetting?.path ?? resolve(cwd, '.data');
+
+  // store
+  let storeType: StoreType = 'sqlite';
+  const storeTypeFound = r.get('store.type');
+  if (storeTypeFound) {
+    if (storeTypeFound.value === 'sqlite') storeType = 'sqlite';
+    else if (storeTypeFound.value === 'postgres' || storeTypeFound.value === 'postgresql') {
+      r.problem('store.type', 'PostgreSQL n\'est pas encore disponible (prévu dans une version ultérieure) ; seule la valeur « sqlite » est acceptée', storeTypeFound);
+    } else {
+      r.problem('store.type', 'doit valoir « sqlite »', storeTypeFound);
+    }
+  }
+  const sqlite = readPathSetting(r, 'store.sqlitePath', undefined);
+  const sqlitePath = sqlite?.path ?? resolve(dataDir, 'mss-outlook.sqlite');
+
+  // trustSpace
+  const lb = readPathSetting(r, 'trustSpace.listeBlanchePath', 'MSS_LISTE_BLANCHE');
+  if (lb) checkReadableFile(r, 'trustSpace.listeBlanchePath', lb, 'Ou retirez ce réglage pour utiliser la liste blanche intégrée.');
+
+  // gateways, internalDomains
+  const gwFound = r.get('gateways');
+  const gateways = gwFound ? validateGateways(r, gwFound) : embedded ? [...DEMO_GATEWAYS] : [];
+  const idFound = r.get('internalDomains');
+  const internalDomains = idFound ? validateInternalDomains(r, idFound) : embedded ? [...DEMO_INTERNAL_DOMAINS] : [];
+
+  // policy (validated by the core, the one owner of the policy model)
+  let policy: Policy = DEFAULT_POLICY;
+  const policyFound = r.get('policy');
+  if (policyFound) {
+    const parsed = parsePolicy(policyFound.value);
+    if (parsed.ok) policy = parsed.policy;
+    else {
+      for (const err of parsed.errors) {
+        r.problems.push(`policy : ${err.replace(/\.$/, "")}. ${r.fix('policy', policyFound.source)} Valeurs possibles de chaque situation : off, warn, block.`);
+      }
+    }
+  }
+
+  // directory
+  const dir = readPathSetting(r, 'directory.extractionPath', 'MSS_DIRECTORY');
+  if (dir) checkReadableFile(r, 'directory.extractionPath', dir, 'Ou retirez ce réglage pour utiliser l\'annuaire d\'exemple intégré.');
+
+  // harness
+  let harnessEnabled = env.NODE_ENV !== 'production';
+  const harnessFound = r.get('harness.enabled', 'MSS_HARNESS');
+  if (harnessFound) {
+    const b = parseBoolean(harnessFound.value);
+    if (b === undefined) r.problem('harness.enabled', 'doit valoir true ou false (variable : true/false, 1/0, oui/non)', harnessFound);
+    else harnessEnabled = b;
+  }
+
+  // addin
+  const staticDir = readPathSetting(r, 'addin.staticDir', undefined)?.path ?? resolve(cwd, 'dist');
+
+  // log
+  let level: LogLevel = 'info';
+  const levelFound = r.get('log.level', 'MSS_LOG_LEVEL');
+  if (levelFound) {
+    const v = typeof levelFound.value === 'string' ? levelFound.value.trim().toLowerCase() : undefined;
+    if (v !== undefined && (LOG_LEVELS as readonly string[]).includes(v)) level = v as LogLevel;
+    else r.problem('log.level', `doit valoir l'un de : ${LOG_LEVELS.join(', ')}`, levelFound);
+  }
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+
+  return deepFreeze({
+    server: {
+      host,
+      port,
+      publicUrl,
+      tls: cert && key && certOk && keyOk ? { certFile: cert.path, keyFile: key.path } : {},
+    },
+    dataDir,
+    store: { type: storeType, sqlitePath },
+    trustSpace: lb ? { listeBlanchePath: lb.path } : {},
+    gateways,
+    internalDomains,
+    policy: { ...policy },
+    directory: dir ? { extractionPath: dir.path } : {},
+    harness: { enabled: harnessEnabled },
+    addin: { staticDir },
+    log: { level },
+    origin: filePath ? { file: filePath, embedded: false } : { embedded: true },
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}

@@ -1,0 +1,180 @@
+// Runtime: Node (connector). The ONLY file that reads process.env and listens: loads the configuration, opens the
+// store, loads the trust space and the directory, ensures a TLS certificate, builds the app and listens over HTTPS.
+// `node build/src/connector/server.js` (what `npm start` runs) calls main(); tests call startConnector().
+
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { ensureDevCertificate } from './dev-cert';
+import { loadDirectory, loadTrustSpace } from './resources';
+import { openSqliteStore, StoreError, type Store } from './store';
+
+/** Options of {@link startConnector}. */
+export interface StartOptions {
+  readonly config: Config;
+  /** Logger instance, `false` for none, absent for the default (see buildApp). */
+  readonly logger?: FastifyBaseLogger | false;
+  readonly now?: () => Date;
+  /** Where the French status lines go (default: nowhere). */
+  readonly print?: (line: string) => void;
+}
+
+/** A listening connector. */
+export interface RunningConnector {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  /** Actual origin, e.g. `https://127.0.0.1:43117` (useful with port 0). */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening (in-flight requests finish), then closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the connector from a validated configuration. Throws ConfigError / StoreError (French messages) when
+ * the configured files cannot be used; nothing is left open then.
+ */
+export async function startConnector(opts: StartOptions): Promise<RunningConnector> {
+  const { config } = opts;
+  const print = opts.print ?? (() => undefined);
+
+  const trust = loadTrustSpace(config);
+  const dir = loadDirectory(config);
+  const tls = await loadTls(config, print);
+  const store = openSqliteStore(config.store.sqlitePath, opts.now ? { now: opts.now } : {});
+
+  let app: FastifyInstance;
+  try {
+    app = buildApp({
+      config,
+      store,
+      trustSpace: trust.trustSpace,
+      directory: dir.directory,
+      tls,
+      ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+
+  const address = app.server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `https://${hostForUrl}:${address.port}`;
+  const shown = config.server.port === 0 ? url : config.server.publicUrl;
+
+  print(
+    `Liste blanche : ${trust.source === 'bundled' ? 'instantané intégré' : config.trustSpace.listeBlanchePath} — ${trust.trustSpace.size.toLocaleString('fr-FR')} domaines${trust.trustSpace.generatedAt ? `, générée le ${trust.trustSpace.generatedAt}` : ''}.`,
+  );
+  print(`Annuaire : ${dir.source === 'bundled' ? 'exemple intégré (pas le fichier national)' : dir.path} — ${dir.directory.size.toLocaleString('fr-FR')} adresses.`);
+  print(`Base : SQLite ${config.store.sqlitePath} (schéma ${store.schemaVersion()}).`);
+  print(
+    config.harness.enabled
+      ? `Connecteur mss-outlook prêt sur ${shown} — harnais de démonstration : ${shown}/harness.html`
+      : `Connecteur mss-outlook prêt sur ${shown} — add-in : ${shown}/taskpane.html`,
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    url,
+    port: address.port,
+    close() {
+      closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          await store.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+async function loadTls(config: Config, print: (line: string) => void): Promise<{ key: string; cert: string }> {
+  const { certFile, keyFile } = config.server.tls;
+  if (certFile && keyFile) {
+    try {
+      return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+    } catch (e) {
+      throw new ConfigError([
+        `server.tls : lecture impossible du certificat ou de la clé (${(e as NodeJS.ErrnoException).code ?? 'erreur'}). Corrigez MSS_TLS_CERT / MSS_TLS_KEY ou server.tls.certFile / server.tls.keyFile.`,
+      ]);
+    }
+  }
+  const dev = await ensureDevCertificate(config.dataDir);
+  if (dev.created) {
+    print(`Certificat de développement créé : ${dev.certFile} (localhost, valable jusqu'au ${dev.validTo.toISOString().slice(0, 10)}).`);
+    print('Le navigateur et Outlook doivent lui faire confiance : importez-le comme autorité de confiance, ou utilisez server.tls.');
+  }
+  return { cert: dev.cert, key: dev.key };
+}
+
+/** French explanation of a start failure, or undefined for a bug (then the stack trace is useful). */
+function explain(e: unknown, config: Config | undefined): string | undefined {
+  if (e instanceof ConfigError) return e.message;
+  if (e instanceof StoreError) return `Base de données : ${e.message}`;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (config && code === 'EADDRINUSE') {
+    return `Le port ${config.server.port} est déjà utilisé sur ${config.server.host}. Arrêtez l'autre programme ou choisissez un autre port (MSS_PORT ou server.port).`;
+  }
+  if (config && (code === 'EACCES' || code === 'EPERM')) {
+    return `Écoute refusée sur ${config.server.host}:${config.server.port} (droits insuffisants). Choisissez un port au-dessus de 1024 (MSS_PORT ou server.port).`;
+  }
+  if (config && code === 'EADDRNOTAVAIL') {
+    return `L'adresse ${config.server.host} n'existe pas sur cette machine. Corrigez MSS_HOST ou server.host.`;
+  }
+  return undefined;
+}
+
+/** Entry point of `node build/src/connector/server.js`. */
+export async function main(): Promise<void> {
+  let config: Config | undefined;
+  let running: RunningConnector;
+  try {
+    config = loadConfig({ env: process.env, cwd: process.cwd() });
+    running = await startConnector({ config, print: (line) => process.stdout.write(`${line}\n`) });
+  } catch (e) {
+    const text = explain(e, config);
+    if (text === undefined) throw e;
+    process.stderr.write(`${text}\n`);
+    process.exitCode = 1;
+    return;
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} reçu de nouveau : arrêt immédiat.\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`${signal} reçu : arrêt du connecteur…\n`);
+    running.close().then(
+      () => {
+        process.stdout.write('Connecteur arrêté.\n');
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        process.stderr.write(`Arrêt incomplet : ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      },
+    );
+  };
+  // a second signal while stopping forces the exit
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`Erreur inattendue au démarrage du connecteur : ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
