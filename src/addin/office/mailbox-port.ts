@@ -1,0 +1,84 @@
+// Runtime: browser (task pane) and node tests. The promise-based surface the task pane and its hooks use to reach the
+// current Outlook item. Nothing outside src/addin/office touches the Office global; everything else takes a MailboxPort,
+// so it can be tested with a plain fake (STYLE.md rule 4).
+import type { RecipientField } from '../../core';
+
+/** One recipient as Outlook reports it (Office.EmailAddressDetails, minus what the add-in does not use). */
+export interface RecipientInfo {
+  readonly emailAddress: string;
+  readonly displayName: string;
+  /** `user`, `externalUser`, `distributionList` or `other` (Office.MailboxEnums.RecipientType); absent in some clients. */
+  readonly recipientType?: string;
+}
+
+/** A recipient to write: `displayName` defaults to the address, as in Outlook. */
+export interface RecipientInput {
+  readonly emailAddress: string;
+  readonly displayName?: string;
+}
+
+export type RecipientsByField = Record<RecipientField, RecipientInfo[]>;
+
+/** Office.MailboxEnums.ComposeType values (Mailbox 1.10). */
+export const COMPOSE_TYPES = ['newMail', 'reply', 'forward'] as const;
+export type ComposeType = (typeof COMPOSE_TYPES)[number];
+
+export type MailboxMode = 'compose' | 'read';
+
+/** Stable error codes of the port (besides Office's own errors, which keep their Office name and code). */
+export const MAILBOX_PORT_ERROR_CODES = [
+  'OFFICE_CALL_FAILED', // an Office.js *Async call reported status "failed"; see officeName / officeCode
+  'READ_MODE', // the operation only exists while composing (setAsync, sessionData, compose type...)
+  'NOT_SUPPORTED', // the client lacks the API (requirement set below what the operation needs)
+] as const;
+export type MailboxPortErrorCode = (typeof MAILBOX_PORT_ERROR_CODES)[number];
+
+/** Why a MailboxPort call failed. Keeps Office's own error name and numeric code when Office reported one. */
+export class MailboxPortError extends Error {
+  override readonly name = 'MailboxPortError';
+  constructor(
+    readonly code: MailboxPortErrorCode,
+    message: string,
+    /** The Office.js operation, e.g. `to.getAsync`. */
+    readonly operation: string,
+    /** `Office.Error.name`, e.g. `NumberOfRecipientsExceeded`. */
+    readonly officeName?: string,
+    /** `Office.Error.code`. */
+    readonly officeCode?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Unsubscribes a listener. */
+export type Unsubscribe = () => Promise<void>;
+
+/** The current Outlook item, promise-based. */
+export interface MailboxPort {
+  readonly mode: MailboxMode;
+  /** Recipients by field. In read mode `bcc` is always empty (Outlook does not expose it). */
+  getRecipients(): Promise<RecipientsByField>;
+  /** Replaces a field (compose only). Office accepts at most 100 recipients per call. */
+  setRecipients(field: RecipientField, list: readonly RecipientInput[]): Promise<void>;
+  /** Appends to a field (compose only). Office accepts at most 100 recipients per call. */
+  addRecipients(field: RecipientField, list: readonly RecipientInput[]): Promise<void>;
+  getSubject(): Promise<string>;
+  /** The body as plain text (Office.CoercionType.Text). */
+  getBodyText(): Promise<string>;
+  /** File names of the attachments (inline images included, as Outlook lists them). */
+  getAttachmentNames(): Promise<string[]>;
+  /** The signed-in mailbox's address (Office.context.mailbox.userProfile). */
+  getUserEmail(): Promise<string>;
+  /**
+   * Calls `listener` whenever a recipient field changes (Office.EventType.RecipientsChanged, Mailbox 1.7, compose
+   * only). Resolves once the handler is registered, with the function that removes it. In read mode recipients never
+   * change: the listener is never called.
+   */
+  onRecipientsChanged(listener: () => void): Promise<Unsubscribe>;
+  /** newMail / reply / forward (compose only, Mailbox 1.10). */
+  getComposeType(): Promise<ComposeType>;
+  /** Per-item scratch store shared with the Smart Alerts handler (item.sessionData, Mailbox 1.11, compose only). */
+  setSessionData(name: string, value: string): Promise<void>;
+  /** `undefined` when the key is absent. */
+  getSessionData(name: string): Promise<string | undefined>;
+}

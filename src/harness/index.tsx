@@ -1,0 +1,23 @@
+// Runtime: browser (harness page /harness.html, served by the connector in development). Owns the one FakeMailbox
+// that the task pane iframe and the event-runtime iframe reach through window.parent.__mssHarness.
+import { FluentProvider, webLightTheme } from '@fluentui/react-components';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { FakeMailbox } from './fake-mailbox';
+import type {} from './bridge';
+import { HarnessApp } from './HarnessApp';
+
+const mailbox = new FakeMailbox();
+// Set before any iframe loads: the iframes are created by the render below.
+window.__mssHarness = { mailbox };
+
+const container = document.getElementById('root');
+if (container) {
+  createRoot(container).render(
+    <StrictMode>
+      <FluentProvider theme={webLightTheme}>
+        <HarnessApp mailbox={mailbox} />
+      </FluentProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,89 @@
+// Runtime: Node (jest e2e helper). Starts the COMPILED connector the way `npm start` does
+// (`node build/src/connector/server.js`), on 127.0.0.1 and a free port, with a temporary data folder (development
+// certificate and SQLite inside), and stops it. A child process rather than buildApp in-process: jest's module
+// loader cannot load some ESM-only dependencies of @fastify/static that plain Node loads fine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+const SERVER = join(REPO_ROOT, 'build', 'src', 'connector', 'server.js');
+
+export interface ConnectorProcess {
+  /** e.g. https://127.0.0.1:41234 */
+  readonly url: string;
+  /** What the connector printed (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the connector; resolves once it printed its ready line. */
+export async function startConnectorProcess(timeoutMs = 30_000): Promise<ConnectorProcess> {
+  if (!existsSync(SERVER)) throw new Error(`${SERVER} manque : lancez « npm run build:node » (npm run test:e2e le fait).`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'mss-outlook-e2e-'));
+  const port = await freePort();
+  let out = '';
+  const child: ChildProcess = spawn(process.execPath, [SERVER], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      MSS_HOST: '127.0.0.1',
+      MSS_PORT: String(port),
+      MSS_DATA_DIR: dataDir,
+      MSS_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString('utf8')));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Le connecteur n'a pas démarré en ${timeoutMs} ms :\n${out}`)), timeoutMs);
+    const check = () => {
+      if (/prêt sur/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Le connecteur s'est arrêté (code ${code}) :\n${out}`));
+    });
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    output: () => out,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null) resolve();
+        else {
+          const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }
+      }).then(() => rmSync(dataDir, { recursive: true, force: true }));
+      return stopped;
+    },
+  };
+}
