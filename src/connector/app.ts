@@ -12,6 +12,7 @@ import { createClassifier } from '../core';
 import type { AddressKind, DirectoryLookup, Policy, PolicyMode, TrustSpace } from '../core';
 import type { Config, LogLevel } from './config';
 import { ApiError, toApiError, type SchemaViolation, type ValidationTranslator } from './errors';
+import { registerHelpPage } from './help-page';
 import { officeJsDistDir, packageVersion } from './package-root';
 import {
   BODY_LIMIT_BYTES,
@@ -222,6 +223,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     })),
     internalDomains: [...config.internalDomains],
   }));
+
+  registerHelpPage(app, config.policy);
 
   // ---- static files -----------------------------------------------------------------------------------------
   const staticDir = config.addin.staticDir;
