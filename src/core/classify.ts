@@ -255,7 +255,7 @@ export function createClassifier(ctx: ClassifyContext): (input: string) => Class
       }
       const ins = validateInsMatricule(local);
       if (ins.valid) {
-        return { input, address, displayName: m.displayName, kind: 'patient', reason: 'PATIENT_INS_VALID', mailboxType: 'PER' };
+        return { input, address, displayName: m.displayName, kind: 'patient', reason: 'PATIENT_INS_VALID' };
       }
       return { input, address, displayName: m.displayName, kind: 'invalid', reason: 'PATIENT_INS_INVALID' };
     }

@@ -43,7 +43,7 @@ const table: Row[] = [
   ['x@pharmacrypt.mssante.fr', 'mssante', 'TRUST_SPACE_DOMAIN'],
   ['x@1001-services.mssante.fr.', 'mssante', 'TRUST_SPACE_DOMAIN', { address: 'x@1001-services.mssante.fr' }],
   // Patient addresses need a valid matricule INS.
-  ['146026322000196@patient.mssante.fr', 'patient', 'PATIENT_INS_VALID', { mailboxType: 'PER' }],
+  ['146026322000196@patient.mssante.fr', 'patient', 'PATIENT_INS_VALID'],
   ['175032A12345606@patient.mssante.fr', 'patient', 'PATIENT_INS_VALID', { address: '175032a12345606@patient.mssante.fr' }],
   ['282112B04501230@patient.mssante.fr', 'patient', 'PATIENT_INS_VALID'],
   ['785057800608482@patient.mssante.fr', 'patient', 'PATIENT_INS_VALID'],
@@ -105,6 +105,7 @@ describe('classifyAddress (real liste blanche)', () => {
     if (kind === 'invalid' && reason === 'INVALID_SYNTAX') expect(c.address).toBeUndefined();
     else expect(c.address).toMatch(/^[^@]+@[a-z0-9.-]+$/);
     if (kind !== 'gateway') expect(c.decodedAddress).toBeUndefined();
+    if (kind === 'patient') expect(c.mailboxType).toBeUndefined(); // a Mon Espace Santé box is not a TRE_R257 BAL
   });
 
   test('input is kept trimmed; the directory entry travels with the classification', () => {
