@@ -91,7 +91,18 @@ function classicScriptProblems(source) {
   return Array.from(new Set(problems));
 }
 
+/**
+ * Origin of the connector that serves the add-in, as the connector computes its own public URL (config.ts:
+ * MSS_PUBLIC_URL, else https://localhost:<MSS_PORT, default 3000>), without trailing slash.
+ */
+function connectorOrigin() {
+  const explicit = process.env.MSS_PUBLIC_URL;
+  if (explicit) return new URL(explicit).origin;
+  return `https://localhost:${process.env.MSS_PORT || 3000}`;
+}
+
 module.exports = (env, argv) => {
+  const webpack = require('webpack');
   const mode = argv.mode === 'production' ? 'production' : 'development';
   const devtool = mode === 'production' ? 'source-map' : 'cheap-module-source-map'; // never eval: CSP and the JS runtime
   const resolve = { extensions: ['.tsx', '.ts', '.js'] };
@@ -170,7 +181,12 @@ module.exports = (env, argv) => {
       ],
     },
     optimization: { runtimeChunk: false, splitChunks: false },
-    plugins: [new ClassicScriptCheckPlugin()],
+    plugins: [
+      // The connector origin for classic Outlook's JavaScript-only runtime, which has no `location` and no relative
+      // URLs (OUTLOOK.md §1.7): the same origin as the manifest's JSRuntime.Url (see src/addin/launchevent/connector.ts).
+      new webpack.DefinePlugin({ __CONNECTOR_ORIGIN__: JSON.stringify(connectorOrigin()) }),
+      new ClassicScriptCheckPlugin(),
+    ],
     performance: { hints: false },
   };
 

@@ -21,6 +21,10 @@ import type { ContentToScan, Detection, Finding, FindingKind, FindingPlace } fro
 
 /** Score from which content counts as health data (when an anchor is present). */
 export const DETECTION_THRESHOLD = 10;
+/** An identifiable person (a person anchor) with at least this much health / social content... */
+const PERSON_CONTENT_MIN = 3;
+/** ...and this total score is health data too, below DETECTION_THRESHOLD. */
+const PERSON_SCORE_MIN = 7;
 
 /** Caps per kind: many words of one family do not add up without bound. */
 const KIND_CAPS: { readonly [K in FindingKind]?: number } = {
@@ -122,6 +126,16 @@ const CLINICAL: readonly Def[] = [
   ['coloscopies?|endoscopies?|fibroscopies?', 3],
   ['electrocardiogrammes?|ecg', 3],
   ['incontinence', 3],
+  ['fibrillation (?:auriculaire|atriale)|douleurs? thoraciques?|aphasie|hemiplegi(?:e|que)|hemiparesie', 4],
+  ['kaliemie|natremie|ferritine|inr|avk|ecbu|serologies?|mmse|troponine', 4],
+  ['tuberculose|autisme|autiste|troubles? (?:mnesiques?|autistiques?)|pedopsychiatr[a-z]*', 4],
+  ['phase palliative|fin de vie|palliati(?:f|ve|fs|ves)', 4],
+  ['insulino[- ]?dependante?s?', 4],
+  ['malaises?|hematomes?|nodules?|ulceres?|gastro[- ]?enterites?|denutrition|perte de poids|prise de poids|perdu \\d+ kg', 3],
+  ['tension a \\d+|saturation a? ?\\d+ ?%|\\d+ sa|sonde urinaire|cmp|cannabis|arrets? maladie|deces|decedee?', 3],
+  ['doliprane|kardegic|levothyrox|lovenox|eliquis|xarelto|bisoprolol|furosemide|lasilix|methotrexate|bactrim|previscan|amoxicilline|augmentin|paracetamol|morphine|tramadol|metformine|statines?', 3],
+  ['(?:prendre|pris|oublie) (?:ses|son|sa|leurs?) (?:medicaments|traitements?|comprimes)', 3],
+  ['chutes?|agitee?|agitation|urgences|platre|protheses?|operee?|reeducation|pansements?|monitoring|nourrissons?|oxygene|grippe', 2],
   ['traitements?', 2],
   ['traitee?s? par', 2],
   ['consultations?', 2],
@@ -158,7 +172,9 @@ const MEDICO_SOCIAL: readonly Def[] = [
   ['unites? (?:alzheimer|protegees?)', 3],
   ['admission en (?:ehpad|etablissement)', 3],
   ['aidants? familia(?:l|ux)', 3],
+  ["plans? d'aide|vit seule?|aidante? epuisee?|epuisement", 3],
   ['ehpad', 2],
+  ['aidante?s?|isolement|isolee?|ulis', 2],
   ['handicap(?:e|ee|es|ees|s)?', 2],
   ['saad', 2],
   ['esat', 2],
@@ -189,7 +205,9 @@ const SOCIAL: readonly Def[] = [
   ['surendettement', 3],
   ['signalements?', 3],
   ["placement (?:en foyer|familial|de l'enfant)", 3],
+  ["mise a l'abri|expulsee?s?|expulsions?", 3],
   ['ase', 2],
+  ['dettes?(?: de loyer)?|insalubre|absences? repetees?|hebergee? au 115', 2],
   ['rsa', 2],
   ['precarite', 2],
   ['sans domicile(?: fixe)?|sdf', 2],
@@ -217,7 +235,13 @@ const DOC_TYPE_DEFS: readonly RuleTuple[] = [
       "medica(?:l|ux)|d'accouchement|de passage aux urgences|d'echographie|d'irm|de scanner|d'endoscopie|" +
       'anatomopathologiques?|de coloscopie)',
   ],
-  ['doc.compte-rendu', 2, false, 'compte[- ]?rendus?'],
+  [
+    'doc.cr-abbrev',
+    8,
+    true,
+    "cr (?:d')?(?:irm|scanner|echo[a-z]*|operatoire|hospitalisation|consultation|biologie|radio[a-z]*|imagerie)|cro",
+  ],
+  ['doc.compte-rendu', 2, false, 'compte[- ]?rendus?|cr'],
   ['doc.famo', 6, true, 'famo'],
   ['doc.ppcs', 6, true, 'ppcs|plan personnalise de coordination en sante'],
   ['doc.pps', 6, true, 'pps|plans? personnalises? de (?:sante|soins)'],
@@ -287,6 +311,15 @@ const PERSON_DEFS: readonly RuleTuple[] = [
   ['person.user', 3, true, `${DETERMINERS}\\s*usag(?:er|ere)`],
   ['person.beneficiary', 2, true, `${DETERMINERS}\\s*beneficiaire`],
   ['person.child', 3, true, "(?:l'|cet|votre|notre|son|sa)\\s*enfant"],
+  ['person.age', 3, true, "[,(] ?(?:agee? de )?\\d{1,3} (?:ans|mois|semaines)(?![a-z])"],
+  ['person.room', 3, true, '(?:chambre|ch\\.) ?\\d{1,4}|box \\d{1,3}'],
+  [
+    'person.relative',
+    3,
+    true,
+    '(?:sa|ma|votre) (?:mere|fille|soeur|femme|epouse)|(?:son|mon|votre) (?:pere|fils|frere|mari|epoux|epouse)|' +
+      "(?:la fille|le fils|l'epouse|l'epoux|le mari|la mere|le pere) (?:de|du)",
+  ],
   ['person.group', 1, false, 'patient(?:e)?s|resident(?:e)?s|usag(?:er|ere)s|beneficiaires'],
 ];
 const PERSON_NORMALISED: readonly RuleDef[] = PERSON_DEFS.map(([id, weight, anchor, src]) => ({
@@ -301,6 +334,50 @@ const PERSON_NORMALISED: readonly RuleDef[] = PERSON_DEFS.map(([id, weight, anch
 const CIVILITY_NAME =
   /(?:^|[^A-Za-z\u00c0-\u024f])(?:M\.|Mr\.?|Mme\.?|MME\.?|Mlle\.?|MLLE\.?|Monsieur|MONSIEUR|Madame|MADAME|Mademoiselle|MADEMOISELLE)[ \u00a0]+(?!(?:Le|La|Les|L'|LE|LA|LES|Directeur|DIRECTEUR|DIRECTRICE|Directrice|Président|Présidente|Maire|Docteur|Professeur|Monsieur|Madame|Mademoiselle|Ministre|Préfet|Préfète|Juge|Procureur|Cher|Chère)(?![A-Za-z\u00c0-\u024f]))[A-Z\u00c0-\u00d6\u00d8-\u00de][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f'\u2019-]+/;
 const CIVILITY_RULE: RuleDef = { id: 'person.civility-name', kind: 'person', weight: 4, anchor: true, src: '' };
+
+/** "Mme K.", "Karim B.": a civility or a first name, then an initial (on the raw text). */
+const INITIAL_NAME =
+  /(?:^|[^A-Za-z\u00c0-\u024f])(?:M\.|Mme|Mlle|Monsieur|Madame|[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]{2,})[ \u00a0][A-Z]\.(?![A-Za-z])/;
+/** "DUPONT Jean", "CHEVALIER Anne", "DUPONT_Jean" (file names): a surname in capitals, then a first name. */
+const UPPER_SURNAME_NAME =
+  /(?:^|[^A-Za-z\u00c0-\u024f])[A-Z\u00c0-\u00de]{2,}(?:[-'][A-Z\u00c0-\u00de]{2,})?[ _][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?![A-Za-z\u00c0-\u024f])/;
+/** "la famille Roux". */
+const FAMILY_NAME = /(?:^|[^A-Za-z])(?:famille|Famille)[ \u00a0][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+/;
+
+/**
+ * Frequent French first names (INSEE fichier des prénoms, most given 1930–2020, short list): a first name followed
+ * by a capitalised word is taken for "Prénom Nom" ("Lucas Moreau"). Names that are common words are left out.
+ */
+const FIRST_NAMES = (
+  'jean marie michel pierre philippe alain nicolas christophe patrick daniel bernard eric frederic laurent stephane ' +
+  'david olivier sebastien thierry julien christian jacques didier gerard andre rene louis lucien albert marcel ' +
+  'roger robert henri paul claude francois thomas alexandre antoine maxime kevin lucas hugo theo nathan enzo louis ' +
+  'gabriel arthur jules leo raphael noah adam mohamed karim yanis mathis tom ethan clement romain guillaume anthony ' +
+  'jeanne monique francoise catherine nathalie isabelle sylvie martine christine sophie sandrine valerie celine ' +
+  'stephanie veronique nicole chantal jacqueline suzanne denise simone madeleine yvette colette odette paulette ' +
+  'anne claire julie marion camille lea emma chloe manon ines sarah laura lina jade louise alice zoe lucie ' +
+  'mathilde pauline elodie aurelie emilie audrey melanie charlotte juliette fatima aicha amina yasmine'
+).split(' ');
+const FIRST_NAME_SET = new Set(FIRST_NAMES);
+const CAPITALISED_PAIR =
+  /(?:^|[^A-Za-z\u00c0-\u024f])([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:-[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)?)[ \u00a0]([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]{1,}|[A-Z\u00c0-\u00de]{2,})(?![A-Za-z\u00c0-\u024f])/g;
+/** Capitalised words after a first name that do not make a person ("Jean Jaurès" stays a person; streets are rare). */
+const NOT_SURNAMES = new Set(['Le', 'La', 'Les', 'De', 'Du', 'Des', 'Et', 'En', 'Au', 'Aux']);
+
+const INITIAL_RULE: RuleDef = { id: 'person.initial', kind: 'person', weight: 3, anchor: true, src: '' };
+const UPPER_NAME_RULE: RuleDef = { id: 'person.surname-first-name', kind: 'person', weight: 4, anchor: true, src: '' };
+const FAMILY_RULE: RuleDef = { id: 'person.family', kind: 'person', weight: 3, anchor: true, src: '' };
+const FIRST_NAME_RULE: RuleDef = { id: 'person.first-name-surname', kind: 'person', weight: 4, anchor: true, src: '' };
+
+function hasFirstNameSurname(raw: string): boolean {
+  CAPITALISED_PAIR.lastIndex = 0;
+  for (let m = CAPITALISED_PAIR.exec(raw); m !== null; m = CAPITALISED_PAIR.exec(raw)) {
+    const first = m[1].split('-')[0];
+    if (FIRST_NAME_SET.has(normaliseForDetection(first)) && !NOT_SURNAMES.has(m[2])) return true;
+    CAPITALISED_PAIR.lastIndex = m.index + 1 + (m[0].length > 1 && /[A-Z\u00c0-\u00de]/.test(m[0][0]) ? 0 : 1);
+  }
+  return false;
+}
 
 const NIR_RULE: RuleDef = { id: 'nir.valid', kind: 'nir', weight: 10, anchor: true, src: '' };
 const XDM_RULE: RuleDef = { id: 'xdm.subject', kind: 'xdm-subject', weight: 10, anchor: true, src: '' };
@@ -440,6 +517,10 @@ function scanText(raw: string, isSubject: boolean): Set<RuleDef> {
   }
 
   if (CIVILITY_NAME.test(raw)) hits.add(CIVILITY_RULE);
+  if (INITIAL_NAME.test(raw)) hits.add(INITIAL_RULE);
+  if (UPPER_SURNAME_NAME.test(raw)) hits.add(UPPER_NAME_RULE);
+  if (FAMILY_NAME.test(raw)) hits.add(FAMILY_RULE);
+  if (hasFirstNameSurname(raw)) hits.add(FIRST_NAME_RULE);
   return hits;
 }
 
@@ -488,13 +569,23 @@ export function detectHealthData(content: ContentToScan): Detection {
 
   const perKind = new Map<FindingKind, number>();
   let anchored = false;
+  let personAnchored = false;
   for (const r of signals) {
     perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + r.weight);
     if (r.anchor) anchored = true;
+    if (r.anchor && r.kind === 'person') personAnchored = true;
   }
   let score = 0;
-  for (const [kind, sum] of perKind) score += Math.min(sum, KIND_CAPS[kind] ?? sum);
-  return { healthData: anchored && score >= DETECTION_THRESHOLD, score, findings };
+  let person = 0;
+  for (const [kind, sum] of perKind) {
+    const capped = Math.min(sum, KIND_CAPS[kind] ?? sum);
+    score += capped;
+    if (kind === 'person') person = capped;
+  }
+  const aboutHealth = score - person;
+  // Either enough evidence around an anchor, or one identifiable person AND health / social content about them.
+  const personWithContent = personAnchored && aboutHealth >= PERSON_CONTENT_MIN && score >= PERSON_SCORE_MIN;
+  return { healthData: (anchored && score >= DETECTION_THRESHOLD) || personWithContent, score, findings };
 }
 
 function finding(

@@ -115,6 +115,7 @@ export const VERDICT_REASON_LABELS_FR: Readonly<Record<VerdictReasonCode, string
   PATIENT_WITHOUT_QUALIFIED_INS: 'Patient sans INS qualifié',
   INVALID_RECIPIENT: 'Adresse invalide',
   NO_RECIPIENT: 'Aucun destinataire',
+  CONNECTOR_UNREACHABLE: 'Connecteur MSSanté injoignable',
 };
 
 /** English titles of the verdict reasons. */
@@ -125,6 +126,7 @@ export const VERDICT_REASON_LABELS_EN: Readonly<Record<VerdictReasonCode, string
   PATIENT_WITHOUT_QUALIFIED_INS: 'Patient without a qualified INS',
   INVALID_RECIPIENT: 'Invalid address',
   NO_RECIPIENT: 'No recipient',
+  CONNECTOR_UNREACHABLE: 'MSSanté connector unreachable',
 };
 
 /** Button text of each kind of suggested fix. */
@@ -217,6 +219,12 @@ export function verdictReasonMessageFr(code: VerdictReasonCode, addresses: reado
       );
     case 'NO_RECIPIENT':
       return 'Aucun destinataire : ajoutez au moins un destinataire.';
+    case 'CONNECTOR_UNREACHABLE':
+      return (
+        "Le connecteur MSSanté de votre structure ne répond pas : les destinataires n'ont été vérifiés qu'avec la " +
+        "liste blanche intégrée, sans l'annuaire. Vérifiez que chaque destinataire a une adresse MSSanté avant " +
+        "d'envoyer des données de santé, ou réessayez dans un moment."
+      );
     default:
       return assertNever(code);
   }

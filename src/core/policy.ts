@@ -29,12 +29,15 @@ import {
  *   direct MSSanté address is better and is offered when it can be decoded.
  * - `patientWithoutQualifiedIns: 'block'`: writing to Mon Espace Santé requires a qualified INS (Référentiel INS,
  *   exigence INS/va1.53; MSS to patients): an unqualified identity may reach the wrong person's record.
+ * - `connectorDown: 'warn'`: when the connector cannot be reached at send time, the recipients are checked with the
+ *   bundled liste blanche only (no directory); the user is told so and chooses. Never a silent pass.
  */
 export const DEFAULT_POLICY: Policy = {
   healthDataToNonMssante: 'warn',
   mixedRecipients: 'warn',
   gatewayRecipient: 'warn',
   patientWithoutQualifiedIns: 'block',
+  connectorDown: 'warn',
 };
 
 /** The policy settings, in documentation order. */
@@ -43,6 +46,7 @@ export const POLICY_KEYS = [
   'mixedRecipients',
   'gatewayRecipient',
   'patientWithoutQualifiedIns',
+  'connectorDown',
 ] as const satisfies readonly (keyof Policy)[];
 
 /** Result of {@link parsePolicy}. */
@@ -153,7 +157,8 @@ export interface EvaluateOptions {
  *
  * Reasons (one per situation whose mode is not 'off'): HEALTH_DATA_TO_NON_MSSANTE (health data detected and at least
  * one valid recipient outside the trust space), MIXED_RECIPIENTS (trusted and untrusted recipients together),
- * GATEWAY_RECIPIENT, PATIENT_WITHOUT_QUALIFIED_INS; plus INVALID_RECIPIENT (always 'block': the message cannot be
+ * GATEWAY_RECIPIENT, PATIENT_WITHOUT_QUALIFIED_INS, CONNECTOR_UNREACHABLE (`connectorUnreachable`, mode
+ * `policy.connectorDown`, default 'warn'); plus INVALID_RECIPIENT (always 'block': the message cannot be
  * delivered) and NO_RECIPIENT (always 'warn'). The action is the strongest reason's; reasons are sorted strongest
  * first. Fixes: `replace` (decoded gateway or directory suggestion), `remove` each untrusted or invalid recipient,
  * `split`, `send-via-mssante`, `qualify-ins`.
@@ -190,6 +195,7 @@ export function evaluateSend(candidate: SendCandidate, policy: Policy, options?:
   if (patients.length > 0 && candidate.insQualified !== true) {
     add('PATIENT_WITHOUT_QUALIFIED_INS', policy.patientWithoutQualifiedIns, patients);
   }
+  if (candidate.connectorUnreachable === true) add('CONNECTOR_UNREACHABLE', policy.connectorDown ?? 'warn', []);
 
   // Stable sort, strongest first (Array.prototype.sort is stable since ES2019; do it by hand for ES2016 runtimes).
   const ordered = reasons

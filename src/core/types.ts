@@ -176,6 +176,11 @@ export interface SendCandidate {
   readonly detection?: Detection;
   /** True when the patient identity attached to the message is a qualified INS (INS/va1.53). */
   readonly insQualified?: boolean;
+  /**
+   * True when the recipients could not be checked by the connector (unreachable, timeout, bad answer) and were
+   * classified locally instead: the policy's `connectorDown` mode applies (reason CONNECTOR_UNREACHABLE).
+   */
+  readonly connectorUnreachable?: boolean;
 }
 
 export const POLICY_MODES = ['off', 'warn', 'block'] as const;
@@ -191,6 +196,12 @@ export interface Policy {
   readonly gatewayRecipient: PolicyMode;
   /** A patient address (Mon Espace Santé) in a message without a qualified INS. */
   readonly patientWithoutQualifiedIns: PolicyMode;
+  /**
+   * The connector could not be reached when sending (recipients then checked with the bundled liste blanche only,
+   * without the directory). Absent ⇒ 'warn' (a clear warning, never a silent pass). 'off' lets the local check alone
+   * decide: health data to a non-MSSanté address is still caught.
+   */
+  readonly connectorDown?: PolicyMode;
 }
 
 export const VERDICT_ACTIONS = ['allow', 'warn', 'block'] as const;
@@ -203,6 +214,7 @@ export const VERDICT_REASON_CODES = [
   'PATIENT_WITHOUT_QUALIFIED_INS',
   'INVALID_RECIPIENT',
   'NO_RECIPIENT',
+  'CONNECTOR_UNREACHABLE',
 ] as const;
 export type VerdictReasonCode = (typeof VERDICT_REASON_CODES)[number];
 

@@ -16,11 +16,11 @@ import {
   mergeClasses,
   tokens,
 } from '@fluentui/react-components';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ComposeForm } from './ComposeForm';
 import type { FakeComposeType, FakeMailbox } from './fake-mailbox';
 import { gatewayReply } from './samples';
-import { alertView, runSendHandler, type AlertButton, type AlertView, type SendOutcome } from './smart-alert';
+import { alertView, runInfoHandler, runSendHandler, type AlertButton, type AlertView, type SendOutcome } from './smart-alert';
 import { SmartAlertDialog } from './SmartAlertDialog';
 import { useMailboxState } from './use-mailbox';
 
@@ -94,6 +94,18 @@ export function HarnessApp({ mailbox }: { mailbox: FakeMailbox }) {
   const [highlight, setHighlight] = useState(false);
 
   const recipientCount = state.to.length + state.cc.length + state.bcc.length;
+
+  // OnMessageRecipientsChanged / OnMessageAttachmentsChanged: Outlook runs the associated handlers of the event runtime
+  // on each change; they maintain the info bar that ComposeForm shows (notificationMessages).
+  useEffect(
+    () =>
+      mailbox.subscribe((change) => {
+        if (change.type === 'recipients' || change.type === 'attachments') {
+          void runInfoHandler(() => commandsFrame.current?.contentWindow, change.type);
+        }
+      }),
+    [mailbox],
+  );
 
   const onSend = async () => {
     setSend({ phase: 'checking' });

@@ -76,6 +76,53 @@ export function runSendHandler(frame: () => Window | null | undefined, timeoutMs
   });
 }
 
+/** Manifest FunctionNames of the informational LaunchEvents (OnMessageRecipientsChanged, OnMessageAttachmentsChanged). */
+export const INFO_HANDLER_NAMES = {
+  recipients: 'onMessageRecipientsChangedHandler',
+  attachments: 'onMessageAttachmentsChangedHandler',
+} as const;
+
+/**
+ * Fires an informational LaunchEvent the way Outlook does when recipients or attachments change: calls the handler
+ * associated in the event runtime with a MailboxEvent-like object (RecipientsChangedEventArgs /
+ * AttachmentsChangedEventArgs, d.ts). Resolves with the number of completions after the handler had time to finish
+ * (0 when the runtime is not loaded yet: Outlook would load it first; the harness simply skips).
+ */
+export function runInfoHandler(
+  frame: () => Window | null | undefined,
+  which: keyof typeof INFO_HANDLER_NAMES,
+  timeoutMs = HANDLER_TIMEOUT_MS,
+): Promise<number> {
+  let handler: ((event: unknown) => void) | undefined;
+  try {
+    handler = frame()?.__fakeOffice?.handlers.get(INFO_HANDLER_NAMES[which]);
+  } catch {
+    handler = undefined;
+  }
+  if (!handler) return Promise.resolve(0);
+  return new Promise<number>((resolve) => {
+    let count = 0;
+    const timer = setTimeout(() => resolve(count), timeoutMs);
+    const event =
+      which === 'recipients'
+        ? { type: 'olkRecipientsChanged', changedRecipientFields: { to: true, cc: true, bcc: true, requiredAttendees: false, optionalAttendees: false, resources: false } }
+        : { type: 'olkAttachmentsChanged', attachmentStatus: 'changed', attachmentDetails: undefined };
+    try {
+      handler!({
+        ...event,
+        completed() {
+          count += 1;
+          clearTimeout(timer);
+          resolve(count);
+        },
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve(count);
+    }
+  });
+}
+
 export type AlertButton = 'send-anyway' | 'take-action' | 'dont-send';
 
 /** What Outlook shows for an outcome: nothing (the message leaves) or a dialog. */

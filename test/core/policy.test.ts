@@ -26,7 +26,7 @@ function to(...addresses: string[]): CandidateRecipient[] {
 
 const HEALTH: Detection = { healthData: true, score: 12, findings: [{ kind: 'document-type', place: 'body', rule: 'doc.crh', weight: 8 }] };
 const NONE: Detection = { healthData: false, score: 0, findings: [] };
-const ALL_OFF: Policy = { healthDataToNonMssante: 'off', mixedRecipients: 'off', gatewayRecipient: 'off', patientWithoutQualifiedIns: 'off' };
+const ALL_OFF: Policy = { healthDataToNonMssante: 'off', mixedRecipients: 'off', gatewayRecipient: 'off', patientWithoutQualifiedIns: 'off', connectorDown: 'off' };
 
 const MSS = 'jean.dupont@medecin.mssante.fr';
 const GMAIL = 'a.martin@gmail.com';
@@ -40,6 +40,7 @@ const situations: [setting: keyof Policy, candidate: SendCandidate, code: string
   ['mixedRecipients', { recipients: to(MSS, GMAIL), detection: NONE }, 'MIXED_RECIPIENTS'],
   ['gatewayRecipient', { recipients: to(GATEWAY), detection: NONE }, 'GATEWAY_RECIPIENT'],
   ['patientWithoutQualifiedIns', { recipients: to(PATIENT), detection: NONE, insQualified: false }, 'PATIENT_WITHOUT_QUALIFIED_INS'],
+  ['connectorDown', { recipients: to(MSS), detection: NONE, connectorUnreachable: true }, 'CONNECTOR_UNREACHABLE'],
 ];
 const cases = situations.flatMap(([setting, candidate, code]) =>
   POLICY_MODES.map((mode) => [setting, mode, candidate, code] as const),
@@ -68,6 +69,27 @@ describe('evaluateSend: each situation × each mode', () => {
     expect(v).toMatchObject({ action: 'allow', reasons: [], fixes: [] });
     // No health data, external recipients only: allowed.
     expect(evaluateSend({ recipients: to(GMAIL, WANADOO), detection: NONE }, policy).action).toBe('allow');
+  });
+});
+
+describe('evaluateSend: connector unreachable', () => {
+  test('a policy without connectorDown (older configuration) warns: never a silent pass', () => {
+    const { connectorDown: _omitted, ...older } = DEFAULT_POLICY;
+    const v = evaluateSend({ recipients: to(MSS), detection: NONE, connectorUnreachable: true }, older);
+    expect(v.action).toBe('warn');
+    expect(v.reasons.map((r) => r.code)).toEqual(['CONNECTOR_UNREACHABLE']);
+    expect(v.reasons[0].message).toMatch(/liste blanche intégrée/);
+  });
+
+  test('connectorDown off: the local check alone decides, health data to a non-MSSanté address is still caught', () => {
+    const v = evaluateSend({ recipients: to(GMAIL), detection: HEALTH, connectorUnreachable: true }, { ...DEFAULT_POLICY, connectorDown: 'off' });
+    expect(v.reasons.map((r) => r.code)).toEqual(['HEALTH_DATA_TO_NON_MSSANTE']);
+  });
+
+  test('parsePolicy accepts connectorDown and defaults it to warn', () => {
+    expect(parsePolicy({})).toEqual({ ok: true, policy: DEFAULT_POLICY });
+    expect(DEFAULT_POLICY.connectorDown).toBe('warn');
+    expect(parsePolicy({ connectorDown: 'block' })).toEqual({ ok: true, policy: { ...DEFAULT_POLICY, connectorDown: 'block' } });
   });
 });
 
@@ -200,7 +222,7 @@ describe('parsePolicy', () => {
       ok: false,
       errors: [
         "Réglage inconnu « patientWithoutQualifiedlns » dans la politique d'envoi : les réglages possibles sont " +
-          'healthDataToNonMssante, mixedRecipients, gatewayRecipient, patientWithoutQualifiedIns.',
+          'healthDataToNonMssante, mixedRecipients, gatewayRecipient, patientWithoutQualifiedIns, connectorDown.',
         "Le réglage « mixedRecipients » de la politique d'envoi vaut \"maybe\" : valeurs possibles « off », « warn », « block » (désactivé, avertir, bloquer).",
         "Le réglage « gatewayRecipient » de la politique d'envoi vaut 2 : valeurs possibles « off », « warn », « block » (désactivé, avertir, bloquer).",
       ],

@@ -102,6 +102,22 @@ describe('harness (real connector, built task pane, built launch-event file)', (
     await expect(row(MSSANTE).textContent()).resolves.toContain('Dr Sophie Martin');
   });
 
+  it('OnMessageRecipientsChanged keeps ONE info bar summarising non-MSSanté and gateway recipients', async () => {
+    const barText = () => page.getByTestId('notification').allTextContents();
+    await page.waitForFunction(() => /passerelle/.test(document.querySelector('[data-testid="notification"]')?.textContent ?? ''));
+    let bars = await barText();
+    expect(bars).toHaveLength(1);
+    expect(bars[0]).toMatch(/hors MSSanté/);
+    // one more recipient: the bar is replaced, not piled up
+    await addRecipient('cc', 'secretariat@clinique-exemple.fr');
+    await page.waitForFunction(() => /2 destinataires hors MSSanté/.test(document.querySelector('[data-testid="notification"]')?.textContent ?? ''));
+    bars = await barText();
+    expect(bars).toHaveLength(1);
+    await page.getByTestId('input-cc').press('Backspace'); // remove the Cc chip again
+    await page.waitForFunction(() => /1 destinataire hors MSSanté/.test(document.querySelector('[data-testid="notification"]')?.textContent ?? ''));
+    expect(await barText()).toHaveLength(1);
+  });
+
   it('a health-data body to a non-MSSanté address → warn verdict (after « Actualiser »: Outlook has no body event)', async () => {
     await page.getByTestId('input-subject').fill('Sortie de Mme Durand');
     await page.getByTestId('input-body').fill(HEALTH_BODY);

@@ -83,10 +83,21 @@ describe('manifest.xml (offline validation)', () => {
     }
   });
 
-  it('wires OnMessageSend (SoftBlock) to the JavaScript-only runtime and requires Mailbox 1.14', () => {
+  it('wires OnMessageSend (SoftBlock) and the recipients / attachments events to the JavaScript-only runtime, Mailbox 1.14', () => {
     const ev = all(manifest, 'LaunchEvent');
     expect(ev.map((e) => [e.attrs.Type, e.attrs.FunctionName, e.attrs.SendMode]))
-      .toEqual([['OnMessageSend', 'onMessageSendHandler', 'SoftBlock']]);
+      .toEqual([
+        ['OnMessageRecipientsChanged', 'onMessageRecipientsChangedHandler', undefined],
+        ['OnMessageAttachmentsChanged', 'onMessageAttachmentsChangedHandler', undefined],
+        ['OnMessageSend', 'onMessageSendHandler', 'SoftBlock'],
+      ]);
+    // one OnMessageSend per add-in (onmessagesend-onappointmentsend-events.md, Limitations); event types unique
+    expect(new Set(ev.map((e) => e.attrs.Type)).size).toBe(ev.length);
+    // every event is one of Outlook's, with a FunctionName usable as an action id (≤ 64 characters)
+    for (const e of ev) {
+      expect(['OnMessageSend', 'OnMessageRecipientsChanged', 'OnMessageAttachmentsChanged']).toContain(e.attrs.Type);
+      expect(e.attrs.FunctionName).toMatch(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/);
+    }
     const runtime = one(manifest, 'Runtime');
     expect(one(runtime, 'Override').attrs.type).toBe('javascript');
     const launch = all(manifest, 'ExtensionPoint').find((p) => p.attrs['xsi:type'] === 'LaunchEvent')!;
@@ -94,6 +105,16 @@ describe('manifest.xml (offline validation)', () => {
     expect(one(manifest, 'bt:Sets').attrs.DefaultMinVersion).toBe('1.14');
     const js = all(manifest, 'bt:Url').find((u) => u.attrs.id === one(runtime, 'Override').attrs.resid)!;
     expect(js.attrs.DefaultValue).toMatch(/\/launchevent\.js$/);
+  });
+
+  it('the info bar icon resid used by the handlers (Icon.16x16) is declared', () => {
+    expect(all(manifest, 'bt:Image').map((i) => i.attrs.id)).toContain('Icon.16x16');
+  });
+
+  it('the FunctionNames are those the launch-event source associates (one top-level associate line each)', () => {
+    const source = readFileSync(path.join(root, 'src/addin/launchevent/launchevent.ts'), 'utf8');
+    const associated = [...source.matchAll(/^\s*Office\.actions\.associate\('(\w+)',/gm)].map((m) => m[1]).sort();
+    expect(all(manifest, 'LaunchEvent').map((e) => e.attrs.FunctionName).sort()).toEqual(associated);
   });
 
   it('ships every icon it declares, as PNG files of the declared size', () => {

@@ -1,69 +1,66 @@
 // Runtime: Outlook event runtime. Classic Outlook on Windows runs this file in its JavaScript-only runtime (no DOM, no
 // localStorage, no Office.onReady; OUTLOOK.md §1.7); the web, new Outlook and Mac load it from commands.html. It is
-// bundled by webpack into ONE classic script, dist/launchevent.js, compiled to ES2016: no async/await here, only
-// callbacks threading their state through asyncContext, and every path completes the event exactly once.
-// The bundle (core included) does contain conditional operators `?:`, which classic builds before Version 2403 refuse;
-// the manifest's DefaultMinVersion 1.14 (Version 2404+) keeps those builds from loading it (OUTLOOK.md §1.7).
+// bundled by webpack into ONE classic script, dist/launchevent.js, compiled to ES2016: no async/await anywhere in it
+// (checked with acorn at build time), only callbacks, and every path completes the event exactly once through
+// completeOnce(). The bundle (core included) does contain conditional operators `?:`, which classic builds before
+// Version 2403 refuse; the manifest's DefaultMinVersion 1.14 (Version 2404+) keeps those builds from loading it.
 //
-// Smart Alerts (OnMessageSend, Mailbox 1.12; docs/outlook/onmessagesend-onappointmentsend-events.md). Foundation
-// behaviour; the Smart Alerts issue deepens it (policy from the connector, contextData to the task pane).
+// Handlers (manifest LaunchEvent FunctionName = the name given to Office.actions.associate, STYLE.md rule 11):
+//  - onMessageSendHandler (OnMessageSend, Smart Alerts, Mailbox 1.12): reads To/Cc/Bcc, subject, body text and
+//    attachment names in parallel; classifies every recipient with ONE batched call to the connector
+//    (POST /api/recipients/classify, directory identity included) and refreshes the admin policy (GET /api/policy,
+//    cached in roamingSettings), both with a short timeout; runs the core's evaluateSend and completes with French
+//    texts, a "Corriger" button that opens the "Envoyer en MSSanté" task pane (commandId + contextData), and
+//    PromptUser when the policy only warns.
+//  - onMessageRecipientsChangedHandler / onMessageAttachmentsChangedHandler (Mailbox 1.11): ONE informational
+//    notification (key "mssRecipients") summarising the recipients outside MSSanté and behind a gateway, replaced on
+//    each change and removed when there is nothing to say.
 //
-// Fail policy, written down (STYLE.md rule 3): when the check itself fails (an Office call fails, an exception), the
-// handler does NOT let the message go silently and does NOT block without explaining: it completes with a French
-// warning and PromptUser, so the user reads why and chooses "Envoyer quand même" or "Corriger".
+// Fail policy, written down (STYLE.md rule 3):
+//  - connector unreachable (network, timeout, HTTP error, bad answer): recipients are classified locally with the
+//    bundled liste blanche and the cached gateways / internal domains; the policy's `connectorDown` mode applies
+//    (default 'warn': a clear warning with PromptUser; never a silent pass);
+//  - the check itself fails (an Office call fails, an exception): the handler completes with a French warning and
+//    PromptUser, so the user reads why and chooses "Envoyer quand même" or "Corriger"; it never lets the message go
+//    silently and never blocks without explaining.
 import {
-  createClassifier,
-  defaultTrustSpace,
-  DEFAULT_POLICY,
+  detectHealthData,
   evaluateSend,
-  listFr,
   RECIPIENT_FIELDS,
-  VERDICT_REASON_LABELS_FR,
   type CandidateRecipient,
+  type Classification,
   type RecipientField,
   type Verdict,
 } from '../../core';
+import { alertTexts, FIX_LABEL, MAX_MESSAGE_LENGTH, recipientsInfoText, summariseRecipients, TASKPANE_COMMAND_ID, truncate } from './alert-texts';
+import { completeOnce, logIssue, parallel, type LaunchEvent, type Task } from './complete-once';
+import {
+  cachedPolicy,
+  cachePolicy,
+  CLASSIFY_BATCH_MAX,
+  classifyRemote,
+  fetchPolicy,
+  localClassify,
+  type ConnectorOptions,
+  type PolicyInfo,
+} from './connector-calls';
 
-/** The subset of Office.MailboxEvent the handler uses. */
-export interface SendEvent {
-  completed(options?: Office.SmartAlertsEventCompletedOptions): void;
-}
+export { alertTexts, FIX_LABEL, MAX_MESSAGE_LENGTH, TASKPANE_COMMAND_ID } from './alert-texts';
+export { completeOnce } from './complete-once';
+export type { LaunchEvent } from './complete-once';
 
-/** Manifest `Control id` of the "Envoyer en MSSanté" compose button: the Smart Alerts button opens that task pane. */
-export const TASKPANE_COMMAND_ID = 'msgComposeOpenPaneButton';
-/** Label of the Smart Alerts button that opens the task pane (cancelLabel, ≤ 20 characters, Mailbox 1.14). */
-export const FIX_LABEL = 'Corriger';
-/** errorMessage and errorMessageMarkdown are limited to 500 characters (d.ts SmartAlertsEventCompletedOptions). */
-export const MAX_MESSAGE_LENGTH = 500;
+/** @deprecated name kept for the foundation's tests: the event type the handlers take. */
+export type SendEvent = LaunchEvent;
 
-/**
- * Wraps `event.completed` so that it runs at most once, whatever the path. Returns the completing function; it
- * returns true the first time, false afterwards.
- */
-export function completeOnce(event: SendEvent): (options: Office.SmartAlertsEventCompletedOptions) => boolean {
-  let done = false;
-  return function complete(options) {
-    if (done) return false;
-    done = true;
-    try {
-      event.completed(options);
-    } catch (err) {
-      // Nothing else can be done once Outlook refuses the completion; never try a second time.
-      logIssue('COMPLETED_THREW', err);
-    }
-    return true;
-  };
-}
+/** Manifest FunctionNames, one per LaunchEvent. */
+export const HANDLER_NAMES = {
+  send: 'onMessageSendHandler',
+  recipientsChanged: 'onMessageRecipientsChangedHandler',
+  attachmentsChanged: 'onMessageAttachmentsChangedHandler',
+} as const;
 
-/** What the handler gathers from the item before deciding. */
-interface SendCheck {
-  readonly complete: (options: Office.SmartAlertsEventCompletedOptions) => boolean;
-  readonly item: Office.MessageCompose;
-  readonly recipients: Record<RecipientField, Office.EmailAddressDetails[]>;
-  subject: string;
-  bodyText: string;
-  attachmentNames: string[];
-}
+/** notificationMessages key of the recipients info bar (≤ 32 characters). */
+export const INFO_BAR_KEY = 'mssRecipients';
 
 /** French names of the steps, shown when one fails. */
 const STEP_LABELS = {
@@ -78,20 +75,9 @@ const STEP_LABELS = {
 } as const;
 type Step = keyof typeof STEP_LABELS;
 
-/** Logs a code and the Office error name only: never addresses, subjects or bodies (STYLE.md rule 10). */
-function logIssue(code: string, err: unknown): void {
-  if (typeof console === 'undefined') return;
-  const name = err && typeof err === 'object' && 'name' in err ? String((err as { name: unknown }).name) : typeof err;
-  console.warn('[mss-outlook] onMessageSendHandler ' + code + ' ' + name);
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - 1) + '…';
-}
-
-/** Escapes the characters errorMessageMarkdown interprets (bold/italic, lists, links, backslash). */
-function escapeMarkdown(text: string): string {
-  return text.replace(/([\\*_[\]()#`>+-])/g, '\\$1');
+interface StepError {
+  readonly step: Step;
+  readonly error: unknown;
 }
 
 function isSetSupported(version: string): boolean {
@@ -103,68 +89,38 @@ function isSetSupported(version: string): boolean {
 }
 
 function promptUser(): Office.MailboxEnums.SendModeOverride | string {
-  return Office.MailboxEnums && Office.MailboxEnums.SendModeOverride
-    ? Office.MailboxEnums.SendModeOverride.PromptUser
-    : 'promptUser';
+  return Office.MailboxEnums && Office.MailboxEnums.SendModeOverride ? Office.MailboxEnums.SendModeOverride.PromptUser : 'promptUser';
 }
 
-/** The texts of a warn / block dialog. */
-export interface AlertTexts {
-  readonly errorMessage: string;
-  readonly errorMessageMarkdown: string;
-}
-
-/**
- * Builds the dialog texts of a verdict (French, ≤ 500 characters each): what is wrong, one short line per reason with
- * the addresses concerned, then what to do. The full explanations and the fixes are in the task pane ("Corriger").
- */
-export function alertTexts(verdict: Verdict): AlertTexts {
-  const intro =
-    verdict.action === 'block'
-      ? 'Envoi bloqué par la politique MSSanté de votre structure.'
-      : 'Vérifiez ce message avant de l’envoyer.';
-  const outro =
-    verdict.action === 'block'
-      ? 'Choisissez « ' + FIX_LABEL + ' » pour voir les destinataires en cause et les solutions.'
-      : 'Choisissez « ' + FIX_LABEL + ' » pour voir les destinataires en cause, ou envoyez quand même.';
-  const lines = verdict.reasons.map(function (r) {
-    const label = VERDICT_REASON_LABELS_FR[r.code];
-    return r.addresses.length > 0 ? label + ' : ' + listFr(r.addresses, 3) : label;
-  });
-
-  // Plain text (all clients): reasons first, cut if needed, never the final instruction.
-  const plainRoom = MAX_MESSAGE_LENGTH - intro.length - outro.length - 2;
-  const plainBody = truncate(lines.map((l) => l + '.').join(' '), Math.max(0, plainRoom));
-  const errorMessage = truncate([intro, plainBody, outro].filter((s) => s.length > 0).join(' '), MAX_MESSAGE_LENGTH);
-
-  // Markdown (Mailbox 1.15): list items end with \r, paragraphs are separated by \n\n; whole items only.
-  const mdIntro = '**' + escapeMarkdown(intro) + '**';
-  const mdOutro = escapeMarkdown(outro);
-  let items = '';
-  for (const line of lines) {
-    const next = '- ' + escapeMarkdown(line) + '\r';
-    if (mdIntro.length + 2 + items.length + next.length + 2 + mdOutro.length > MAX_MESSAGE_LENGTH) break;
-    items += next;
-  }
-  const errorMessageMarkdown = truncate(
-    items.length > 0 ? mdIntro + '\n\n' + items + '\n\n' + mdOutro : mdIntro + '\n\n' + mdOutro,
-    MAX_MESSAGE_LENGTH,
-  );
-  return { errorMessage, errorMessageMarkdown };
+/** What the task pane receives through contextData (item.getInitializationContextAsync): codes only, no content. */
+export interface SendContext {
+  readonly source: 'smart-alert';
+  readonly action: Verdict['action'];
+  readonly reasons: readonly string[];
+  readonly connector: 'ok' | 'unreachable';
 }
 
 /** Maps a verdict to the Smart Alerts completion options, in ONE place (STYLE.md rule 1). */
-export function completedOptionsFor(verdict: Verdict, markdown: boolean): Office.SmartAlertsEventCompletedOptions {
+export function completedOptionsFor(verdict: Verdict, markdown: boolean, connectorReached = true): Office.SmartAlertsEventCompletedOptions {
   if (verdict.action === 'allow') return { allowEvent: true };
   const texts = alertTexts(verdict);
+  const context: SendContext = {
+    source: 'smart-alert',
+    action: verdict.action,
+    reasons: verdict.reasons.map(function (r) {
+      return r.code;
+    }),
+    connector: connectorReached ? 'ok' : 'unreachable',
+  };
   const options: Office.SmartAlertsEventCompletedOptions = {
     allowEvent: false,
     errorMessage: texts.errorMessage,
     cancelLabel: FIX_LABEL,
     commandId: TASKPANE_COMMAND_ID,
+    contextData: JSON.stringify(context),
   };
   if (markdown) options.errorMessageMarkdown = texts.errorMessageMarkdown;
-  // warn: the user may "Envoyer quand même" (PromptUser, Mailbox 1.14); block: the manifest's send mode applies.
+  // warn: the user may "Envoyer quand même" (PromptUser, Mailbox 1.14); block: the manifest's SoftBlock applies.
   if (verdict.action === 'warn') options.sendModeOverride = promptUser();
   return options;
 }
@@ -175,177 +131,373 @@ export function failureOptions(step: Step): Office.SmartAlertsEventCompletedOpti
     'La vérification MSSanté n’a pas pu aboutir (' +
     STEP_LABELS[step] +
     '). Avant d’envoyer des données de santé, vérifiez que chaque destinataire a une adresse MSSanté. ' +
-    'Choisissez « ' +
+    '« ' +
     FIX_LABEL +
-    ' » pour ouvrir la vérification, ou envoyez quand même.';
-  return {
+    ' » ouvre la vérification, ou envoyez quand même.';
+  const options: Office.SmartAlertsEventCompletedOptions = {
     allowEvent: false,
     errorMessage: truncate(text, MAX_MESSAGE_LENGTH),
     cancelLabel: FIX_LABEL,
     commandId: TASKPANE_COMMAND_ID,
+    contextData: JSON.stringify({ source: 'smart-alert', action: 'warn', reasons: ['CHECK_FAILED'], step }),
     sendModeOverride: promptUser(),
   };
+  return options;
 }
 
-function fail(check: { complete: SendCheck['complete'] }, step: Step, err: unknown): void {
-  logIssue('STEP_FAILED_' + step.toUpperCase(), err);
-  check.complete(failureOptions(step));
-}
-
-let classifier: ReturnType<typeof createClassifier> | undefined;
-/** The classifier, built once per runtime (parsing the bundled liste blanche is the costly part). */
-function getClassifier(): ReturnType<typeof createClassifier> {
-  if (!classifier) classifier = createClassifier({ trustSpace: defaultTrustSpace() });
-  return classifier;
-}
-
-/**
- * Runs one Office `*Async` call with `{asyncContext: check}` and continues with `next` on success. A failed status,
- * a thrown exception, or a missing API ends in `fail` (one completion, through `check.complete`).
- */
-function officeStep<T>(
-  check: SendCheck,
+/** Runs one Office `*Async` getter; `cb(error)` or stores the value then `cb()`. */
+function officeRead<T>(
   step: Step,
-  start: (options: Office.AsyncContextOptions, callback: (result: Office.AsyncResult<T>) => void) => void,
-  onValue: (check: SendCheck, value: T) => void,
-  next: (check: SendCheck) => void,
-): void {
-  try {
-    start({ asyncContext: check }, function (result) {
-      // asyncContext is how Office hands the state back (d.ts AsyncResult.asyncContext); fall back to the closure.
-      const c = (result && (result.asyncContext as SendCheck)) || check;
+  start: (callback: (result: Office.AsyncResult<T>) => void) => void,
+  onValue: (value: T) => void,
+): Task<StepError> {
+  return function (cb) {
+    start(function (result) {
+      if (!result || result.status !== Office.AsyncResultStatus.Succeeded) {
+        cb({ step, error: result ? result.error : undefined });
+        return;
+      }
       try {
-        if (!result || result.status !== Office.AsyncResultStatus.Succeeded) {
-          fail(c, step, result ? result.error : undefined);
-          return;
-        }
-        onValue(c, result.value);
-        next(c);
+        onValue(result.value);
+        cb();
       } catch (err) {
-        fail(c, step, err);
+        cb({ step, error: err });
       }
     });
-  } catch (err) {
-    fail(check, step, err);
-  }
+  };
 }
 
-function readRecipients(field: RecipientField, next: (check: SendCheck) => void) {
-  return function (check: SendCheck) {
-    officeStep<Office.EmailAddressDetails[]>(
-      check,
+/** Addresses of the recipients, in field order. */
+interface Gathered {
+  readonly recipients: Record<RecipientField, Office.EmailAddressDetails[]>;
+  subject: string;
+  bodyText: string;
+  attachmentNames: string[];
+}
+
+function readRecipientsTasks(item: Office.MessageCompose, g: Gathered): Task<StepError>[] {
+  return RECIPIENT_FIELDS.map(function (field) {
+    return officeRead<Office.EmailAddressDetails[]>(
       field,
-      function (options, cb) {
-        check.item[field].getAsync(options, cb);
+      function (cb) {
+        item[field].getAsync(cb);
       },
-      function (c, value) {
-        c.recipients[field] = value || [];
+      function (value) {
+        g.recipients[field] = value || [];
       },
-      next,
     );
-  };
+  });
 }
 
-function readSubject(next: (check: SendCheck) => void) {
-  return function (check: SendCheck) {
-    officeStep<string>(
-      check,
-      'subject',
-      function (options, cb) {
-        check.item.subject.getAsync(options, cb);
-      },
-      function (c, value) {
-        c.subject = value || '';
-      },
-      next,
-    );
-  };
-}
-
-function readBody(next: (check: SendCheck) => void) {
-  return function (check: SendCheck) {
-    officeStep<string>(
-      check,
-      'body',
-      function (options, cb) {
-        check.item.body.getAsync(Office.CoercionType.Text, options, cb);
-      },
-      function (c, value) {
-        c.bodyText = value || '';
-      },
-      next,
-    );
-  };
-}
-
-function readAttachments(next: (check: SendCheck) => void) {
-  return function (check: SendCheck) {
-    if (typeof check.item.getAttachmentsAsync !== 'function') {
-      next(check); // Mailbox < 1.8: scan without attachment names
+function readAttachmentsTask(item: Office.MessageCompose, g: Gathered): Task<StepError> {
+  return function (cb) {
+    if (typeof item.getAttachmentsAsync !== 'function') {
+      cb(); // Mailbox < 1.8: no attachment names
       return;
     }
-    officeStep<Office.AttachmentDetailsCompose[]>(
-      check,
+    officeRead<Office.AttachmentDetailsCompose[]>(
       'attachments',
-      function (options, cb) {
-        check.item.getAttachmentsAsync(options, cb);
+      function (done) {
+        item.getAttachmentsAsync(done);
       },
-      function (c, value) {
-        c.attachmentNames = (value || []).map((a) => a.name);
+      function (value) {
+        g.attachmentNames = (value || []).map(function (a) {
+          return a.name;
+        });
       },
-      next,
-    );
+    )(cb);
   };
 }
 
-function decide(check: SendCheck): void {
-  const classify = getClassifier();
-  const recipients: CandidateRecipient[] = [];
+/** Classification of every recipient: the connector's, or the local one when it is unreachable. */
+interface Classified {
+  readonly byAddress: Classification[];
+  readonly connectorReached: boolean;
+}
+
+function flatAddresses(g: Gathered): { field: RecipientField; address: string }[] {
+  const out: { field: RecipientField; address: string }[] = [];
   for (const field of RECIPIENT_FIELDS) {
-    for (const r of check.recipients[field]) {
-      recipients.push({ field, classification: classify(r.emailAddress) });
+    for (const r of g.recipients[field]) out.push({ field, address: r && typeof r.emailAddress === 'string' ? r.emailAddress : '' });
+  }
+  return out;
+}
+
+/** Classifies with ONE connector call; falls back to the local classifier for what the connector did not answer. */
+function classifyAll(
+  opts: ConnectorOptions,
+  handler: string,
+  addresses: readonly string[],
+  policy: () => PolicyInfo,
+  done: (c: Classified) => void,
+): void {
+  classifyRemote(opts, addresses, function (err, results) {
+    if (err || !results) {
+      logIssue(handler, 'CONNECTOR_' + (err || 'UNKNOWN'));
+      const classify = localClassify(policy());
+      done({ byAddress: addresses.map(classify), connectorReached: false });
+      return;
+    }
+    let all = results;
+    if (addresses.length > CLASSIFY_BATCH_MAX) {
+      const classify = localClassify(policy());
+      all = results.concat(addresses.slice(CLASSIFY_BATCH_MAX).map(classify));
+    }
+    done({ byAddress: all, connectorReached: true });
+  });
+}
+
+/** Options of the handlers, with their defaults (STYLE.md rule 6): see {@link ConnectorOptions}. */
+export type HandlerOptions = ConnectorOptions;
+
+/** The three handlers, over injectable connector options. */
+export interface Handlers {
+  onMessageSendHandler(event: LaunchEvent): void;
+  onMessageRecipientsChangedHandler(event: LaunchEvent): void;
+  onMessageAttachmentsChangedHandler(event: LaunchEvent): void;
+}
+
+/** Builds the handlers. The module's own (associated below) use the defaults: global fetch, connectorOrigin(). */
+export function createHandlers(opts: HandlerOptions = {}): Handlers {
+  let infoSequence = 0;
+
+  function onMessageSendHandler(event: LaunchEvent): void {
+    const handler = HANDLER_NAMES.send;
+    const complete = completeOnce(event, handler);
+    const fail = function (e: StepError) {
+      logIssue(handler, 'STEP_FAILED_' + e.step.toUpperCase(), e.error);
+      complete(failureOptions(e.step));
+    };
+    try {
+      const item = Office.context.mailbox.item as Office.MessageCompose;
+      if (!item) throw new Error('no item');
+      const g: Gathered = { recipients: { to: [], cc: [], bcc: [] }, subject: '', bodyText: '', attachmentNames: [] };
+      let policy: PolicyInfo | undefined;
+      let classified: Classified | undefined;
+      const currentPolicy = function (): PolicyInfo {
+        return policy || cachedPolicy().info;
+      };
+
+      const recipientsThenClassify: Task<StepError> = function (cb) {
+        parallel(readRecipientsTasks(item, g), toStepError('to'), function (err) {
+          if (err) {
+            cb(err);
+            return;
+          }
+          const list = flatAddresses(g);
+          classifyAll(
+            opts,
+            handler,
+            list.map(function (x) {
+              return x.address;
+            }),
+            currentPolicy,
+            function (c) {
+              classified = c;
+              cb();
+            },
+          );
+        });
+      };
+      const policyTask: Task<StepError> = function (cb) {
+        fetchPolicy(opts, function (err, info) {
+          if (info) {
+            policy = info;
+            cachePolicy(info);
+          } else {
+            logIssue(handler, 'POLICY_' + (err || 'UNKNOWN'));
+            policy = cachedPolicy().info;
+          }
+          cb();
+        });
+      };
+      const tasks: Task<StepError>[] = [
+        recipientsThenClassify,
+        officeRead<string>(
+          'subject',
+          function (cb) {
+            item.subject.getAsync(cb);
+          },
+          function (v) {
+            g.subject = v || '';
+          },
+        ),
+        officeRead<string>(
+          'body',
+          function (cb) {
+            item.body.getAsync(Office.CoercionType.Text, cb);
+          },
+          function (v) {
+            g.bodyText = v || '';
+          },
+        ),
+        readAttachmentsTask(item, g),
+        policyTask,
+      ];
+      parallel(tasks, toStepError('start'), function (err) {
+        if (err) {
+          fail(err);
+          return;
+        }
+        try {
+          const c = classified as Classified;
+          const list = flatAddresses(g);
+          const recipients: CandidateRecipient[] = list.map(function (x, i) {
+            return { field: x.field, classification: c.byAddress[i] };
+          });
+          const verdict = evaluateSend(
+            {
+              recipients,
+              content: { subject: g.subject, bodyText: g.bodyText, attachmentNames: g.attachmentNames },
+              connectorUnreachable: !c.connectorReached,
+            },
+            currentPolicy().policy,
+          );
+          complete(completedOptionsFor(verdict, isSetSupported('1.15'), c.connectorReached));
+        } catch (e) {
+          fail({ step: 'check', error: e });
+        }
+      });
+    } catch (err) {
+      fail({ step: 'start', error: err });
     }
   }
-  const verdict = evaluateSend(
-    { recipients, content: { subject: check.subject, bodyText: check.bodyText, attachmentNames: check.attachmentNames } },
-    DEFAULT_POLICY,
-  );
-  check.complete(completedOptionsFor(verdict, isSetSupported('1.15')));
+
+  /** Shared by the recipients- and attachments-changed events: refresh the one info bar. */
+  function refreshInfoBar(event: LaunchEvent, handler: string): void {
+    const complete = completeOnce(event, handler);
+    const sequence = ++infoSequence;
+    const finish = function () {
+      complete();
+    };
+    try {
+      const item = Office.context.mailbox.item as Office.MessageCompose;
+      if (!item || !item.notificationMessages) throw new Error('no item');
+      const g: Gathered = { recipients: { to: [], cc: [], bcc: [] }, subject: '', bodyText: '', attachmentNames: [] };
+      let classified: Classified | undefined;
+      let policy: PolicyInfo | undefined;
+      const currentPolicy = function (): PolicyInfo {
+        return policy || cachedPolicy().info;
+      };
+      const tasks: Task<StepError>[] = [
+        function (cb) {
+          parallel(readRecipientsTasks(item, g), toStepError('to'), function (err) {
+            if (err) {
+              cb(err);
+              return;
+            }
+            classifyAll(
+              opts,
+              handler,
+              flatAddresses(g).map(function (x) {
+                return x.address;
+              }),
+              currentPolicy,
+              function (c) {
+                classified = c;
+                cb();
+              },
+            );
+          });
+        },
+        readAttachmentsTask(item, g),
+        function (cb) {
+          fetchPolicy(opts, function (_err, info) {
+            if (info) {
+              policy = info;
+              cachePolicy(info);
+            }
+            cb();
+          });
+        },
+      ];
+      parallel(tasks, toStepError('start'), function (err) {
+        if (err) {
+          // An informational bar: nothing to block. Log, leave the bar as it is, complete.
+          logIssue(handler, 'STEP_FAILED_' + err.step.toUpperCase(), err.error);
+          finish();
+          return;
+        }
+        try {
+          if (sequence !== infoSequence) {
+            finish(); // a newer change is being handled: it writes the bar
+            return;
+          }
+          const c = classified as Classified;
+          const healthAttachment = g.attachmentNames.length > 0 && detectHealthData({ attachmentNames: g.attachmentNames }).healthData;
+          const text = recipientsInfoText(summariseRecipients(c.byAddress), { localOnly: !c.connectorReached, healthAttachment });
+          writeInfoBar(item, text, handler, finish);
+        } catch (e) {
+          logIssue(handler, 'STEP_FAILED_CHECK', e);
+          finish();
+        }
+      });
+    } catch (err) {
+      logIssue(handler, 'STEP_FAILED_START', err);
+      finish();
+    }
+  }
+
+  return {
+    onMessageSendHandler,
+    onMessageRecipientsChangedHandler: function (event: LaunchEvent) {
+      refreshInfoBar(event, HANDLER_NAMES.recipientsChanged);
+    },
+    onMessageAttachmentsChangedHandler: function (event: LaunchEvent) {
+      refreshInfoBar(event, HANDLER_NAMES.attachmentsChanged);
+    },
+  };
+}
+
+function toStepError(step: Step): (err: unknown) => StepError {
+  return function (error) {
+    return { step, error };
+  };
 }
 
 /**
- * OnMessageSend handler (manifest `LaunchEvent Type="OnMessageSend" FunctionName="onMessageSendHandler"`).
- * Reads To, Cc, Bcc, subject, body (text) and attachment names, classifies the recipients with the core, evaluates
- * the default policy and completes the event exactly once.
+ * Replaces the one info bar (replaceAsync adds it when absent), or removes it when there is nothing to say (a
+ * missing key is fine). InformationalMessage requires `icon` (a manifest image resid) and `persistent`.
  */
-export function onMessageSendHandler(event: SendEvent): void {
-  const complete = completeOnce(event);
+function writeInfoBar(item: Office.MessageCompose, text: string | undefined, handler: string, done: () => void): void {
   try {
-    const item = Office.context.mailbox.item as Office.MessageCompose;
-    if (!item) throw new Error('no item');
-    const check: SendCheck = {
-      complete,
-      item,
-      recipients: { to: [], cc: [], bcc: [] },
-      subject: '',
-      bodyText: '',
-      attachmentNames: [],
-    };
-    const decideSafely = function (c: SendCheck) {
-      try {
-        decide(c);
-      } catch (err) {
-        fail(c, 'check', err);
-      }
-    };
-    readRecipients('to', readRecipients('cc', readRecipients('bcc', readSubject(readBody(readAttachments(decideSafely))))))(check);
+    if (text === undefined) {
+      item.notificationMessages.removeAsync(INFO_BAR_KEY, function () {
+        done(); // NotificationKeyNotFound when there was no bar: nothing to remove
+      });
+      return;
+    }
+    item.notificationMessages.replaceAsync(
+      INFO_BAR_KEY,
+      {
+        type: Office.MailboxEnums.ItemNotificationMessageType.InformationalMessage,
+        message: text,
+        icon: 'Icon.16x16',
+        persistent: false,
+      },
+      function (result) {
+        if (result && result.status !== Office.AsyncResultStatus.Succeeded) logIssue(handler, 'INFO_BAR_FAILED', result.error);
+        done();
+      },
+    );
   } catch (err) {
-    fail({ complete }, 'start', err);
+    logIssue(handler, 'INFO_BAR_FAILED', err);
+    done();
   }
 }
 
-// Outlook finds the handler by the manifest FunctionName (OUTLOOK.md §1.4); forgetting it blocks every send under
-// SoftBlock. Guarded so that node tests can load this file as a module before defining Office.
+const handlers = createHandlers();
+/** OnMessageSend (manifest FunctionName "onMessageSendHandler"). */
+export const onMessageSendHandler = handlers.onMessageSendHandler;
+/** OnMessageRecipientsChanged (manifest FunctionName "onMessageRecipientsChangedHandler"). */
+export const onMessageRecipientsChangedHandler = handlers.onMessageRecipientsChangedHandler;
+/** OnMessageAttachmentsChanged (manifest FunctionName "onMessageAttachmentsChangedHandler"). */
+export const onMessageAttachmentsChangedHandler = handlers.onMessageAttachmentsChangedHandler;
+
+// Outlook finds each handler by the manifest FunctionName (OUTLOOK.md §1.4): one top-level associate line each;
+// forgetting one blocks every send under SoftBlock. Guarded so that node tests can load this file as a module.
 if (typeof Office !== 'undefined') {
-  Office.actions.associate("onMessageSendHandler", onMessageSendHandler);
+  Office.actions.associate('onMessageSendHandler', onMessageSendHandler);
+  Office.actions.associate('onMessageRecipientsChangedHandler', onMessageRecipientsChangedHandler);
+  Office.actions.associate('onMessageAttachmentsChangedHandler', onMessageAttachmentsChangedHandler);
 }
