@@ -6,6 +6,8 @@ import { parseArgs, type OptionSpec } from './args';
 import type { CliCommand } from './command';
 import { HELP_OPTION } from './command';
 import { classifyCommand } from './commands/classify';
+import { detectCommand } from './commands/detect';
+import { directoryCommand } from './commands/directory';
 import { EXIT, UsageError, type CliIo } from './io';
 
 export { EXIT, type CliIo } from './io';
@@ -30,7 +32,7 @@ const helpCommand: CliCommand = {
 };
 
 /** The command table: later issues add their commands here. */
-export const COMMANDS: readonly CliCommand[] = [classifyCommand, helpCommand];
+export const COMMANDS: readonly CliCommand[] = [classifyCommand, directoryCommand, detectCommand, helpCommand];
 
 function findCommand(name: string): CliCommand | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createClassifier } from '../core';
 import type { AddressKind, DirectoryLookup, Policy, PolicyMode, TrustSpace } from '../core';
 import type { Config, LogLevel } from './config';
+import { directoryRoutes } from './directory-routes';
 import { ApiError, toApiError, type SchemaViolation, type ValidationTranslator } from './errors';
 import { registerHelpPage } from './help-page';
 import { officeJsDistDir, packageVersion } from './package-root';
@@ -22,6 +23,7 @@ import {
   policyRouteSchema,
 } from './schemas';
 import type { AuditDetails, AuditOutcome, Store } from './store';
+import { registerWellKnown } from './well-known';
 
 /** A directory loaded in memory: the look-up the core uses, and its size for /api/health. */
 export interface LoadedDirectory {
@@ -225,6 +227,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }));
 
   registerHelpPage(app, config.policy);
+
+  registerWellKnown(app, config);
+
+  void app.register(directoryRoutes, { directory });
 
   // ---- static files -----------------------------------------------------------------------------------------
   const staticDir = config.addin.staticDir;

@@ -33,13 +33,34 @@ export interface Config {
   readonly gateways: readonly GatewayPattern[];
   readonly internalDomains: readonly string[];
   readonly policy: Policy;
-  /** `extractionPath` absent ⇒ the bundled sample directory (assets/directory/annuaire-exemple.txt). */
-  readonly directory: { readonly extractionPath?: string };
+  /**
+   * `extractionPath` and `url` absent ⇒ the bundled sample directory (assets/directory/annuaire-exemple.txt), or
+   * the index last imported with `mss-outlook directory import`. Absent optional fields take the documented defaults.
+   */
+  readonly directory: DirectoryConfig;
   readonly harness: { readonly enabled: boolean };
   readonly addin: { readonly staticDir: string };
   readonly log: { readonly level: LogLevel };
   /** Where the configuration came from (for logs and `--help`). */
   readonly origin: { readonly file?: string; readonly embedded: boolean };
+}
+
+/** Settings of the national directory (see CONFIG_REFERENCE). */
+export interface DirectoryConfig {
+  /** Extraction file, plain text or zip. */
+  readonly extractionPath?: string;
+  /** Download URL of the extraction (zip or text), refreshed daily. Exclusive with extractionPath. */
+  readonly url?: string;
+  /** Expected SHA-256 (hex) of the downloaded file; checked when given. */
+  readonly sha256?: string;
+  /** Daily refresh time "HH:MM" (local time), or undefined for none. Default "05:00" when a source is configured. */
+  readonly refreshTime?: string;
+  /** The structure's correspondence table (CSV: ordinary address ; MSSanté address). */
+  readonly mappingCsvPath?: string;
+  /** Folder of the persisted index (default <dataDir>/directory). */
+  readonly snapshotDir?: string;
+  /** Annuaire Santé FHIR API: used only when an API key is given (environment only). */
+  readonly fhir?: { readonly baseUrl: string; readonly apiKey?: string; readonly cacheTtlSeconds: number };
 }
 
 /** Thrown by {@link loadConfig} (and by the resource loaders) with EVERY problem found, each in French. */
@@ -113,8 +134,16 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'trustSpace.listeBlanchePath', env: 'MSS_LISTE_BLANCHE', type: 'chemin (XML)', default: 'absent : liste blanche intégrée (instantané)', description: 'Liste blanche de l\'Espace de Confiance MSSanté (listeblanchemssante.xml).' },
   { key: 'gateways', type: 'liste de { id, label?, domain, localTemplate? }', default: '[] ; configuration intégrée : exemple de démonstration dsp-paris (domaine dsp.paris, modèle {local}={domain})', description: 'Passerelles (ex. Exchange ↔ opérateur). localTemplate contient {local} et {domain} et permet de retrouver l\'adresse MSSanté réelle.' },
   { key: 'internalDomains', type: 'liste de domaines', default: '[] ; configuration intégrée : exemple de démonstration m2a.paris', description: 'Domaines propres à la structure (hors MSSanté).' },
-  { key: 'policy', type: 'objet { healthDataToNonMssante, mixedRecipients, gatewayRecipient, patientWithoutQualifiedIns } ∈ off | warn | block', default: 'politique par défaut du cœur (DEFAULT_POLICY)', description: 'Politique d\'envoi appliquée par l\'add-in et le connecteur.' },
-  { key: 'directory.extractionPath', env: 'MSS_DIRECTORY', type: 'chemin', default: 'absent : petit annuaire d\'exemple (assets/directory/annuaire-exemple.txt)', description: 'Fichier Extraction_Correspondance_MSSante de l\'Annuaire Santé.' },
+  { key: 'policy', type: 'objet { healthDataToNonMssante, mixedRecipients, gatewayRecipient, patientWithoutQualifiedIns, connectorDown } ∈ off | warn | block', default: 'politique par défaut du cœur (DEFAULT_POLICY ; connectorDown : warn)', description: 'Politique d\'envoi appliquée par l\'add-in et le connecteur. connectorDown : que faire à l\'envoi quand l\'add-in ne joint pas le connecteur (les destinataires sont alors vérifiés avec la liste blanche intégrée) ; warn = avertir, jamais de passage silencieux.' },
+  { key: 'directory.extractionPath', env: 'MSS_DIRECTORY', type: 'chemin (.txt ou .zip)', default: 'absent : index importé par « mss-outlook directory import », sinon petit annuaire d\'exemple (assets/directory/annuaire-exemple.txt)', description: 'Fichier Extraction_Correspondance_MSSante de l\'Annuaire Santé (texte ou zip officiel). Relu s\'il change ; l\'index est conservé sous directory.snapshotDir pour un redémarrage rapide.' },
+  { key: 'directory.url', env: 'MSS_DIRECTORY_URL', type: 'URL https://', default: 'absent', description: 'Adresse de téléchargement de l\'extraction (ex. https://service.annuaire.sante.fr/annuaire-sante-webservices/V300/services/extraction/Extraction_Correspondance_MSSante). Exclusif avec directory.extractionPath.' },
+  { key: 'directory.sha256', env: 'MSS_DIRECTORY_SHA256', type: '64 chiffres hexadécimaux', default: 'absent (taille seule vérifiée)', description: 'Empreinte SHA-256 attendue du fichier téléchargé ; un fichier différent est refusé et l\'index précédent reste en service.' },
+  { key: 'directory.refreshTime', env: 'MSS_DIRECTORY_REFRESH', type: '« HH:MM » ou « off »', default: '05:00 si une source est configurée', description: 'Heure locale du rafraîchissement quotidien de l\'annuaire (remplacement atomique : l\'ancien index sert jusqu\'au bout).' },
+  { key: 'directory.mappingCsvPath', env: 'MSS_DIRECTORY_MAPPING', type: 'chemin (CSV)', default: 'absent', description: 'Table de correspondance de la structure : adresse ordinaire ; adresse MSSanté (une par ligne), proposée en premier dans « Vous vouliez dire ».' },
+  { key: 'directory.snapshotDir', type: 'chemin', default: '<dataDir>/directory', description: 'Dossier de l\'index persistant de l\'annuaire (redémarrage rapide).' },
+  { key: 'directory.fhir.baseUrl', env: 'MSS_FHIR_BASE_URL', type: 'URL https://', default: 'https://gateway.api.esante.gouv.fr/fhir/v2', description: 'API FHIR de l\'Annuaire Santé (v2), interrogée pour les adresses absentes de l\'index local.' },
+  { key: 'directory.fhir.apiKey', env: 'MSS_FHIR_API_KEY', type: 'texte (secret)', default: 'absent : API FHIR non utilisée', description: 'Clé ESANTE-API-KEY (portail Gravitee de l\'ANS). Uniquement par variable d\'environnement ; jamais journalisée.' },
+  { key: 'directory.fhir.cacheTtlSeconds', env: 'MSS_FHIR_CACHE_TTL', type: 'entier (secondes)', default: '86400', description: 'Durée de conservation des réponses de l\'API FHIR (quota : 17 appels par seconde).' },
   { key: 'harness.enabled', env: 'MSS_HARNESS', type: 'booléen', default: 'true, sauf si NODE_ENV=production', description: 'Sert le harnais de démonstration (/harness.html).' },
   { key: 'addin.staticDir', type: 'chemin', default: 'dist', description: 'Dossier de l\'add-in construit par webpack (npm run build:web).' },
   { key: 'log.level', env: 'MSS_LOG_LEVEL', type: LOG_LEVELS.join(' | '), default: 'info', description: 'Niveau de journalisation (jamais de contenu de message ni d\'adresse complète).' },
@@ -154,7 +183,7 @@ const FILE_SHAPE: Shape = {
   gateways: true,
   internalDomains: true,
   policy: true,
-  directory: { extractionPath: true },
+  directory: { extractionPath: true, url: true, sha256: true, refreshTime: true, mappingCsvPath: true, snapshotDir: true, fhir: { baseUrl: true, cacheTtlSeconds: true } },
   harness: { enabled: true },
   addin: { staticDir: true },
   log: { level: true },
@@ -545,6 +574,7 @@ export function loadConfig(opts: LoadConfigOptions): Config {
   // directory
   const dir = readPathSetting(r, 'directory.extractionPath', 'MSS_DIRECTORY');
   if (dir) checkReadableFile(r, 'directory.extractionPath', dir, 'Ou retirez ce réglage pour utiliser l\'annuaire d\'exemple intégré.');
+  const directory = readDirectorySettings(r, dir?.path, dataDir, env);
 
   // harness
   let harnessEnabled = env.NODE_ENV !== 'production';
@@ -582,12 +612,77 @@ export function loadConfig(opts: LoadConfigOptions): Config {
     gateways,
     internalDomains,
     policy: { ...policy },
-    directory: dir ? { extractionPath: dir.path } : {},
+    directory,
     harness: { enabled: harnessEnabled },
     addin: { staticDir },
     log: { level },
     origin: filePath ? { file: filePath, embedded: false } : { embedded: true },
   });
+}
+
+function readUrlSetting(r: Reader, key: string, envName: string, allowHttp: boolean): string | undefined {
+  const found = r.get(key, envName);
+  if (!found) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof found.value === 'string' ? new URL(found.value.trim()) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !(parsed.protocol === 'https:' || (allowHttp && parsed.protocol === 'http:')) || parsed.username || parsed.password) {
+    r.problem(key, `doit être une URL ${allowHttp ? 'http:// ou https://' : 'https://'} sans identifiants`, found);
+    return undefined;
+  }
+  return parsed.toString();
+}
+
+/** The `directory.*` settings. */
+function readDirectorySettings(r: Reader, extractionPath: string | undefined, dataDir: string, env: Record<string, string | undefined>): DirectoryConfig {
+  // http:// is accepted for the download (the integrity check covers it) and for a local test stand-in of the API
+  const url = readUrlSetting(r, 'directory.url', 'MSS_DIRECTORY_URL', true);
+  if (url && extractionPath) {
+    r.problems.push('directory.url et directory.extractionPath sont tous deux donnés : choisissez l\'un ou l\'autre (téléchargement quotidien ou fichier local).');
+  }
+  let sha256: string | undefined;
+  const shaFound = r.get('directory.sha256', 'MSS_DIRECTORY_SHA256');
+  if (shaFound) {
+    if (typeof shaFound.value === 'string' && /^[0-9a-f]{64}$/i.test(shaFound.value.trim())) sha256 = shaFound.value.trim().toLowerCase();
+    else r.problem('directory.sha256', 'doit être une empreinte SHA-256 (64 chiffres hexadécimaux)', shaFound);
+  }
+  let refreshTime: string | undefined = url || extractionPath ? '05:00' : undefined;
+  const refreshFound = r.get('directory.refreshTime', 'MSS_DIRECTORY_REFRESH');
+  if (refreshFound) {
+    const v = typeof refreshFound.value === 'string' ? refreshFound.value.trim().toLowerCase() : '';
+    const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(v);
+    if (v === 'off' || v === 'non') refreshTime = undefined;
+    else if (m) refreshTime = `${m[1].padStart(2, '0')}:${m[2]}`;
+    else r.problem('directory.refreshTime', 'doit être une heure « HH:MM » (ex. « 05:00 ») ou « off »', refreshFound);
+  }
+  const mapping = readPathSetting(r, 'directory.mappingCsvPath', 'MSS_DIRECTORY_MAPPING');
+  if (mapping) checkReadableFile(r, 'directory.mappingCsvPath', mapping, 'Ou retirez ce réglage.');
+  const snapshotDir = readPathSetting(r, 'directory.snapshotDir', undefined)?.path ?? resolve(dataDir, 'directory');
+  const baseUrl = readUrlSetting(r, 'directory.fhir.baseUrl', 'MSS_FHIR_BASE_URL', true) ?? 'https://gateway.api.esante.gouv.fr/fhir/v2';
+  // the API key is a secret: environment only, never in the (versioned) file
+  const keyFound = r.get('directory.fhir.apiKey');
+  if (keyFound) r.problems.push('directory.fhir.apiKey : la clé d\'API ne se met pas dans le fichier de configuration. Retirez-la du fichier et donnez-la par la variable d\'environnement MSS_FHIR_API_KEY.');
+  const apiKey = env.MSS_FHIR_API_KEY?.trim() || undefined;
+  let cacheTtlSeconds = 86400;
+  const ttlFound = r.get('directory.fhir.cacheTtlSeconds', 'MSS_FHIR_CACHE_TTL');
+  if (ttlFound) {
+    const v = ttlFound.value;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+    if (Number.isInteger(n) && n >= 0 && n <= 30 * 86400) cacheTtlSeconds = n;
+    else r.problem('directory.fhir.cacheTtlSeconds', 'doit être un nombre entier de secondes entre 0 et 2592000 (30 jours)', ttlFound);
+  }
+  return {
+    ...(extractionPath ? { extractionPath } : {}),
+    ...(url ? { url } : {}),
+    ...(sha256 ? { sha256 } : {}),
+    ...(refreshTime ? { refreshTime } : {}),
+    ...(mapping ? { mappingCsvPath: mapping.path } : {}),
+    snapshotDir,
+    fhir: { baseUrl, ...(apiKey ? { apiKey } : {}), cacheTtlSeconds },
+  };
 }
 
 function deepFreeze<T>(o: T): T {

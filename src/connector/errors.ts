@@ -63,6 +63,11 @@ export const ERROR_CODES = {
     message: 'Type de contenu non pris en charge : seul application/json est accepté.',
     fix: 'Envoyez le corps en JSON avec l\'en-tête Content-Type: application/json.',
   },
+  DIRECTORY_QUERY_TOO_SHORT: {
+    status: 400,
+    message: 'Recherche trop courte : tapez au moins 2 caractères (début du nom, du prénom, de la structure ou un identifiant).',
+    fix: 'Allongez le texte cherché (paramètre q), par exemple « dupont j » ou un numéro RPPS.',
+  },
   NOT_FOUND: {
     status: 404,
     message: 'Ressource introuvable.',

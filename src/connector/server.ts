@@ -41,7 +41,7 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
   const print = opts.print ?? (() => undefined);
 
   const trust = loadTrustSpace(config);
-  const dir = loadDirectory(config);
+  const dir = await loadDirectory(config, opts.now ? { now: opts.now } : {});
   const tls = await loadTls(config, print);
   const store = openSqliteStore(config.store.sqlitePath, opts.now ? { now: opts.now } : {});
 
@@ -70,7 +70,11 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
   print(
     `Liste blanche : ${trust.source === 'bundled' ? 'instantané intégré' : config.trustSpace.listeBlanchePath} — ${trust.trustSpace.size.toLocaleString('fr-FR')} domaines${trust.trustSpace.generatedAt ? `, générée le ${trust.trustSpace.generatedAt}` : ''}.`,
   );
-  print(`Annuaire : ${dir.source === 'bundled' ? 'exemple intégré (pas le fichier national)' : dir.path} — ${dir.directory.size.toLocaleString('fr-FR')} adresses.`);
+  print(
+    `Annuaire : ${dir.source === 'bundled' ? 'exemple intégré (pas le fichier national)' : dir.source === 'empty' ? 'en attente du premier téléchargement' : dir.path} — ${dir.directory.size.toLocaleString('fr-FR')} adresses${dir.fromSnapshot ? ' (index persistant)' : ''}${dir.directory.fhir ? ' ; API FHIR de l\'Annuaire Santé pour les adresses inconnues' : ''}.`,
+  );
+  for (const w of dir.warnings) print(w);
+  dir.directory.startSchedule();
   print(`Base : SQLite ${config.store.sqlitePath} (schéma ${store.schemaVersion()}).`);
   print(
     config.harness.enabled
@@ -87,6 +91,7 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
     close() {
       closing ??= (async () => {
         try {
+          dir.directory.close();
           await app.close();
         } finally {
           await store.close();

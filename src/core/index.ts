@@ -7,3 +7,4 @@ export * from './classify';
 export * from './detect';
 export * from './policy';
 export * from './messages-fr';
+export * from './directory';

@@ -45,7 +45,7 @@ describe('embedded default configuration', () => {
       gateways: [...DEMO_GATEWAYS],
       internalDomains: [...DEMO_INTERNAL_DOMAINS],
       policy: { ...DEFAULT_POLICY },
-      directory: {},
+      directory: { snapshotDir: join(cwd, '.data', 'directory'), fhir: { baseUrl: 'https://gateway.api.esante.gouv.fr/fhir/v2', cacheTtlSeconds: 86400 } },
       harness: { enabled: true },
       addin: { staticDir: join(cwd, 'dist') },
       log: { level: 'info' },
@@ -282,7 +282,7 @@ describe('CONFIG_REFERENCE', () => {
       expect(keys).toContain(k);
     }
     expect(CONFIG_REFERENCE.map((e) => e.env).filter(Boolean).sort()).toEqual(
-      ['MSS_CONFIG', 'MSS_DATA_DIR', 'MSS_DIRECTORY', 'MSS_HARNESS', 'MSS_HOST', 'MSS_LISTE_BLANCHE', 'MSS_LOG_LEVEL', 'MSS_PORT', 'MSS_PUBLIC_URL', 'MSS_TLS_CERT', 'MSS_TLS_KEY'].sort(),
+      ['MSS_CONFIG', 'MSS_DATA_DIR', 'MSS_DIRECTORY', 'MSS_DIRECTORY_MAPPING', 'MSS_DIRECTORY_REFRESH', 'MSS_DIRECTORY_SHA256', 'MSS_DIRECTORY_URL', 'MSS_FHIR_API_KEY', 'MSS_FHIR_BASE_URL', 'MSS_FHIR_CACHE_TTL', 'MSS_HARNESS', 'MSS_HOST', 'MSS_LISTE_BLANCHE', 'MSS_LOG_LEVEL', 'MSS_PORT', 'MSS_PUBLIC_URL', 'MSS_TLS_CERT', 'MSS_TLS_KEY'].sort(),
     );
     for (const e of CONFIG_REFERENCE) {
       expect(e.default.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
-// Runtime: Node (jest). The minimal reader of the ANS Extraction_Correspondance_MSSante format, on the bundled
-// sample (real header line) and on small inline variants.
+// Runtime: Node (jest). The in-memory reader of the ANS Extraction_Correspondance_MSSante format (same core parser
+// as the national loader, test/directory), on the bundled sample (real header line) and on small inline variants.
 import { readFileSync } from 'node:fs';
 import { loadSampleDirectory, parseDirectoryExtraction, DirectoryFileError } from '../../src/connector/directory/sample-directory';
 import { bundledDirectoryPath } from '../../src/connector/package-root';
@@ -78,7 +78,7 @@ describe('parseDirectoryExtraction', () => {
   it('refuses a file without the required columns, with a French message', () => {
     expect(() => parseDirectoryExtraction('Nom|Prénom\nDUPONT|Jean\n', 'f.txt')).toThrow(DirectoryFileError);
     expect(() => parseDirectoryExtraction('Nom|Prénom\n', 'f.txt')).toThrow(
-      "« f.txt » n'est pas une extraction Extraction_Correspondance_MSSante : colonne(s) « Type de BAL », « Adresse BAL » absente(s) de la première ligne. Vérifiez directory.extractionPath (ou MSS_DIRECTORY).",
+      "« f.txt » n'est pas une extraction Extraction_Correspondance_MSSante : colonne(s) « Type de BAL », « Adresse BAL » absente(s) de la première ligne.",
     );
   });
 

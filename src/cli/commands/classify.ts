@@ -35,7 +35,7 @@ export const classifyCommand: CliCommand = {
     // Configuration first: a bad setting is reported before stdin is consumed.
     const config = loadCliConfig(args, io);
     const { trustSpace } = loadTrustSpace(config);
-    const { directory } = loadDirectory(config);
+    const { directory } = await loadDirectory(config);
     const classify = createClassifier({
       trustSpace,
       gateways: [...config.gateways],

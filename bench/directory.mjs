@@ -1,0 +1,140 @@
+// Runtime: Node (benchmark, run by `npm run bench`, or `node --expose-gc bench/directory.mjs` after
+// `npx tsc -p tsconfig.node.json`). The national directory at full scale: a synthetic extraction of 536,000 rows
+// (../shared/bench/make-extraction.mjs --rows 536000 --liste-blanche ..., generated into the temp folder, never
+// committed; DIRECTORY_BENCH_FILE reuses one). One JSON line per figure: {"name","value","unit","goal","reference","ratio","pass"}.
+// Reference measured in the same run: the same file imported with the sqlite3 command line (.import, then an index on
+// the address column). Cold load and restart run in child processes (fresh heap; peak RSS = child's maxRSS).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const shared = path.resolve(root, '../shared');
+const require = createRequire(import.meta.url);
+const print = (o) => console.log(JSON.stringify(o));
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'mss-dir-bench-'));
+const file = process.env.DIRECTORY_BENCH_FILE ?? path.join(tmp, 'Extraction_Correspondance_MSSante.txt');
+if (!existsSync(file)) {
+  execFileSync(process.execPath, [path.join(shared, 'bench/make-extraction.mjs'), '--rows', '536000', '--liste-blanche', path.join(root, 'test/fixtures/listeblanche/listeblanchemssante_2025-02-28.xml'), '--out', file]);
+}
+const snapshot = path.join(tmp, 'annuaire.snapshot');
+const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+// ---- reference: sqlite3 CLI .import + index on the address column ----
+let sqliteMs;
+{
+  const db = path.join(tmp, 'ref.sqlite');
+  const t0 = performance.now();
+  const r = spawnSync('sqlite3', [db, '.mode list', '.separator |', `.import ${file} annuaire`, 'CREATE INDEX idx_adresse ON annuaire("Adresse BAL");'], { encoding: 'utf8' });
+  sqliteMs = performance.now() - t0;
+  if (r.status !== 0) {
+    console.error(`sqlite3 indisponible (${r.error?.message ?? r.stderr}) : apt-get install -y sqlite3`);
+    sqliteMs = NaN;
+  }
+  rmSync(db, { force: true });
+}
+
+// ---- cold load (child): stream + parse + index build, then the snapshot write ----
+const child = (code) => {
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', code], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+};
+const cold = child(`
+  const { loadExtractionFile } = require(${JSON.stringify(path.join(root, 'build/src/connector/directory/load-extraction.js'))});
+  const { writeSnapshot } = require(${JSON.stringify(path.join(root, 'build/src/connector/directory/snapshot.js'))});
+  (async () => {
+    const t0 = performance.now();
+    const { index, report } = await loadExtractionFile(${JSON.stringify(file)});
+    const loadMs = performance.now() - t0;
+    const t1 = performance.now();
+    writeSnapshot(${JSON.stringify(snapshot)}, index, { sourceKind: 'file', source: 'bench', loadedAt: '' });
+    console.log(JSON.stringify({ loadMs, writeMs: performance.now() - t1, maxRssMB: process.resourceUsage().maxRSS / 1024, mailboxes: report.mailboxes, duplicates: report.duplicates }));
+  })();
+`);
+print({ name: 'directory.load.cold', value: Math.round(cold.loadMs), unit: 'ms', goal: '<= 0.3 x sqlite3 import', reference: Math.round(sqliteMs), ratio: +(cold.loadMs / sqliteMs).toFixed(3), pass: cold.loadMs <= 0.3 * sqliteMs, mailboxes: cold.mailboxes, duplicates: cold.duplicates, snapshotWriteMs: Math.round(cold.writeMs) });
+print({ name: 'directory.load.peakRss', value: Math.round(cold.maxRssMB), unit: 'MB', goal: '<= 300 MB', pass: cold.maxRssMB <= 300 });
+
+const restart = child(`
+  const { readSnapshot } = require(${JSON.stringify(path.join(root, 'build/src/connector/directory/snapshot.js'))});
+  const t0 = performance.now();
+  const { index } = readSnapshot(${JSON.stringify(snapshot)});
+  console.log(JSON.stringify({ ms: performance.now() - t0, size: index.size, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+`);
+print({ name: 'directory.restart', value: Math.round(restart.ms), unit: 'ms', goal: '<= 0.05 x sqlite3 import', reference: Math.round(sqliteMs), ratio: +(restart.ms / sqliteMs).toFixed(3), pass: restart.ms <= 0.05 * sqliteMs, rssMB: Math.round(restart.maxRssMB) });
+
+// ---- in-process: look-ups, search, HTTP ----
+const { readSnapshot } = require(path.join(root, 'build/src/connector/directory/snapshot.js'));
+const { index } = readSnapshot(snapshot);
+const addresses = index.data.addresses;
+let seed = 7;
+const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+{
+  const probes = [];
+  for (let i = 0; i < 200000; i++) probes.push(rnd() < 0.8 ? addresses[Math.floor(rnd() * addresses.length)] : `inconnu${i}@medecin.mssante.fr`);
+  for (let i = 0; i < 50000; i++) index.find(probes[i]); // warm-up
+  const times = [];
+  for (const p of probes) {
+    const t0 = process.hrtime.bigint();
+    index.find(p);
+    times.push(Number(process.hrtime.bigint() - t0));
+  }
+  times.sort((a, b) => a - b);
+  const p99 = pct(times, 99) / 1000;
+  print({ name: 'directory.lookup.exact', value: +p99.toFixed(3), unit: 'µs (p99)', p50: +(pct(times, 50) / 1000).toFixed(3), goal: '<= 2 µs', pass: p99 <= 2, note: 'includes ~0.05 µs of hrtime overhead' });
+}
+{
+  const queries = [];
+  for (let i = 0; i < 3000; i++) {
+    const rec = index.record(Math.floor(rnd() * index.size));
+    if (rec.type !== 'PER') continue;
+    const last = rec.lastName.toLowerCase();
+    const first = rec.firstName.toLowerCase();
+    const forms = [`${last} ${first[0]}`, `${first} ${last.slice(0, 4)}`, last, `${last.slice(0, 3)} ${first.slice(0, 3)}`];
+    queries.push(forms[i % forms.length]);
+  }
+  for (const q of queries.slice(0, 300)) index.search(q);
+  const times = [];
+  for (const q of queries) {
+    const t0 = process.hrtime.bigint();
+    index.search(q, { pageSize: 20 });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  const p99 = pct(times, 99);
+  print({ name: 'directory.search.name', value: +p99.toFixed(3), unit: 'ms (p99)', p50: +pct(times, 50).toFixed(3), goal: '<= 2 ms', pass: p99 <= 2, queries: queries.length });
+}
+{
+  const { buildApp } = require(path.join(root, 'build/src/connector/app.js'));
+  const { loadConfig } = require(path.join(root, 'build/src/connector/config.js'));
+  const { DirectoryService } = require(path.join(root, 'build/src/connector/directory/service.js'));
+  const { openSqliteStore } = require(path.join(root, 'build/src/connector/store/index.js'));
+  const { defaultTrustSpace } = require(path.join(root, 'build/src/core/index.js'));
+  const config = loadConfig({ env: { MSS_DATA_DIR: path.join(tmp, 'data') }, cwd: tmp });
+  const store = openSqliteStore(config.store.sqlitePath);
+  const directory = new DirectoryService({ initial: { index, meta: { sourceKind: 'file', source: 'bench', loadedAt: '' } } });
+  const app = buildApp({ config, store, trustSpace: defaultTrustSpace(), directory, logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${app.server.address().port}/api/directory/lookup`;
+  const bodies = [];
+  for (let i = 0; i < 64; i++) bodies.push(JSON.stringify({ addresses: Array.from({ length: 50 }, () => addresses[Math.floor(rnd() * addresses.length)]) }));
+  const times = [];
+  const perClient = 60;
+  const client = async (c) => {
+    for (let k = 0; k < perClient; k++) {
+      const t0 = performance.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[(c + k) % bodies.length] });
+      await res.arrayBuffer();
+      if (k >= 5) times.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, (_, c) => client(c)));
+  await app.close();
+  await store.close();
+  times.sort((a, b) => a - b);
+  const p99 = pct(times, 99);
+  print({ name: 'directory.http.batch50', value: +p99.toFixed(2), unit: 'ms (p99)', p50: +pct(times, 50).toFixed(2), goal: '<= 10 ms at 64 concurrent clients', pass: p99 <= 10, requests: times.length, load: os.loadavg()[0] });
+}
+rmSync(tmp, { recursive: true, force: true });
