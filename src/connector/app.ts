@@ -14,6 +14,7 @@ import type { Config, LogLevel } from './config';
 import { directoryRoutes } from './directory-routes';
 import { ApiError, toApiError, type SchemaViolation, type ValidationTranslator } from './errors';
 import { registerHelpPage } from './help-page';
+import { pscRoutes, type PscClient } from './psc';
 import { officeJsDistDir, packageVersion } from './package-root';
 import {
   BODY_LIMIT_BYTES,
@@ -49,6 +50,8 @@ export interface AppDeps {
    * `app.inject()` leave it out.
    */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** Pro Santé Connect client (server.ts builds it when `psc` is configured): adds /psc/start and /psc/callback. */
+  readonly psc?: PscClient;
 }
 
 /** Per-route options (route `config`) read by the error mapper and the audit. */
@@ -227,6 +230,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }));
 
   registerHelpPage(app, config.policy);
+  if (deps.psc) void app.register(pscRoutes({ client: deps.psc }));
 
   registerWellKnown(app, config);
 

@@ -38,11 +38,26 @@ export interface Config {
    * the index last imported with `mss-outlook directory import`. Absent optional fields take the documented defaults.
    */
   readonly directory: DirectoryConfig;
+  /** Pro Santé Connect (OIDC) client of the connector; absent ⇒ no PSC sign-in routes (see docs/transport.md). */
+  readonly psc?: PscConfig;
   readonly harness: { readonly enabled: boolean };
   readonly addin: { readonly staticDir: string };
   readonly log: { readonly level: LogLevel };
   /** Where the configuration came from (for logs and `--help`). */
   readonly origin: { readonly file?: string; readonly embedded: boolean };
+}
+
+/** Settings of the Pro Santé Connect client (see CONFIG_REFERENCE). */
+export interface PscConfig {
+  /** Issuer (discovery), e.g. the PSC sandbox realm. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Client secret: environment only (MSS_PSC_CLIENT_SECRET), never in the file, never logged. */
+  readonly clientSecret?: string;
+  /** Registered redirect URI: <publicUrl>/psc/callback by default. */
+  readonly redirectUri: string;
+  readonly scope: string;
+  readonly acrValues: string;
 }
 
 /** Settings of the national directory (see CONFIG_REFERENCE). */
@@ -144,6 +159,12 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'directory.fhir.baseUrl', env: 'MSS_FHIR_BASE_URL', type: 'URL https://', default: 'https://gateway.api.esante.gouv.fr/fhir/v2', description: 'API FHIR de l\'Annuaire Santé (v2), interrogée pour les adresses absentes de l\'index local.' },
   { key: 'directory.fhir.apiKey', env: 'MSS_FHIR_API_KEY', type: 'texte (secret)', default: 'absent : API FHIR non utilisée', description: 'Clé ESANTE-API-KEY (portail Gravitee de l\'ANS). Uniquement par variable d\'environnement ; jamais journalisée.' },
   { key: 'directory.fhir.cacheTtlSeconds', env: 'MSS_FHIR_CACHE_TTL', type: 'entier (secondes)', default: '86400', description: 'Durée de conservation des réponses de l\'API FHIR (quota : 17 appels par seconde).' },
+  { key: 'psc.issuer', env: 'MSS_PSC_ISSUER', type: 'URL https://', default: 'absent : connexion Pro Santé Connect désactivée', description: 'Émetteur OIDC de Pro Santé Connect (découverte /.well-known/openid-configuration), ex. le bac à sable « BAS ». À donner avec psc.clientId.' },
+  { key: 'psc.clientId', env: 'MSS_PSC_CLIENT_ID', type: 'texte', default: 'absent', description: 'Identifiant du client OIDC déclaré auprès de Pro Santé Connect.' },
+  { key: 'psc.clientSecret', env: 'MSS_PSC_CLIENT_SECRET', type: 'texte (secret)', default: 'absent : client public (PKCE seul)', description: 'Secret du client. Uniquement par variable d\'environnement ; jamais journalisé ni écrit sur disque.' },
+  { key: 'psc.redirectUri', env: 'MSS_PSC_REDIRECT_URI', type: 'URL https://', default: '<server.publicUrl>/psc/callback', description: 'Adresse de retour déclarée auprès de Pro Santé Connect.' },
+  { key: 'psc.scope', type: 'texte', default: 'openid scope_all', description: 'Portées demandées à Pro Santé Connect.' },
+  { key: 'psc.acrValues', type: 'texte', default: 'eidas1', description: 'Niveau d\'authentification demandé (acr_values) ; vide pour ne pas l\'envoyer.' },
   { key: 'harness.enabled', env: 'MSS_HARNESS', type: 'booléen', default: 'true, sauf si NODE_ENV=production', description: 'Sert le harnais de démonstration (/harness.html).' },
   { key: 'addin.staticDir', type: 'chemin', default: 'dist', description: 'Dossier de l\'add-in construit par webpack (npm run build:web).' },
   { key: 'log.level', env: 'MSS_LOG_LEVEL', type: LOG_LEVELS.join(' | '), default: 'info', description: 'Niveau de journalisation (jamais de contenu de message ni d\'adresse complète).' },
@@ -184,6 +205,7 @@ const FILE_SHAPE: Shape = {
   internalDomains: true,
   policy: true,
   directory: { extractionPath: true, url: true, sha256: true, refreshTime: true, mappingCsvPath: true, snapshotDir: true, fhir: { baseUrl: true, cacheTtlSeconds: true } },
+  psc: { issuer: true, clientId: true, clientSecret: true, redirectUri: true, scope: true, acrValues: true },
   harness: { enabled: true },
   addin: { staticDir: true },
   log: { level: true },
@@ -575,6 +597,7 @@ export function loadConfig(opts: LoadConfigOptions): Config {
   const dir = readPathSetting(r, 'directory.extractionPath', 'MSS_DIRECTORY');
   if (dir) checkReadableFile(r, 'directory.extractionPath', dir, 'Ou retirez ce réglage pour utiliser l\'annuaire d\'exemple intégré.');
   const directory = readDirectorySettings(r, dir?.path, dataDir, env);
+  const psc = readPscSettings(r, publicUrl, env);
 
   // harness
   let harnessEnabled = env.NODE_ENV !== 'production';
@@ -613,6 +636,7 @@ export function loadConfig(opts: LoadConfigOptions): Config {
     internalDomains,
     policy: { ...policy },
     directory,
+    ...(psc ? { psc } : {}),
     harness: { enabled: harnessEnabled },
     addin: { staticDir },
     log: { level },
@@ -634,6 +658,43 @@ function readUrlSetting(r: Reader, key: string, envName: string, allowHttp: bool
     return undefined;
   }
   return parsed.toString();
+}
+
+/** The `psc.*` settings: all absent ⇒ undefined (no PSC sign-in); issuer and clientId go together. */
+function readPscSettings(r: Reader, publicUrl: string, env: Record<string, string | undefined>): PscConfig | undefined {
+  // http:// only for a stand-in on this machine (tests, demos); Pro Santé Connect itself is https
+  let issuer = readUrlSetting(r, 'psc.issuer', 'MSS_PSC_ISSUER', true);
+  if (issuer !== undefined && issuer.startsWith('http:') && !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(issuer).hostname)) {
+    r.problems.push(`psc.issuer : doit être une URL https:// (http:// n'est accepté que pour un bouchon local 127.0.0.1 ou localhost ; reçu « ${issuer} »). Corrigez MSS_PSC_ISSUER ou psc.issuer.`);
+    issuer = undefined;
+  }
+  const idFound = r.get('psc.clientId', 'MSS_PSC_CLIENT_ID');
+  let clientId: string | undefined;
+  if (idFound) {
+    if (typeof idFound.value === 'string' && /^[\x21-\x7e]{1,200}$/.test(idFound.value.trim())) clientId = idFound.value.trim();
+    else r.problem('psc.clientId', 'doit être l\'identifiant du client déclaré auprès de Pro Santé Connect (texte sans espace)', idFound);
+  }
+  if (r.get('psc.clientSecret')) {
+    r.problems.push('psc.clientSecret : le secret ne se met pas dans le fichier de configuration. Retirez-le du fichier et donnez-le par la variable d\'environnement MSS_PSC_CLIENT_SECRET.');
+  }
+  const redirectUri = readUrlSetting(r, 'psc.redirectUri', 'MSS_PSC_REDIRECT_URI', false);
+  const text = (key: string, fallback: string): string => {
+    const found = r.get(key);
+    if (!found) return fallback;
+    if (typeof found.value === 'string' && !/[\r\n]/.test(found.value)) return found.value.trim();
+    r.problem(key, 'doit être un texte sur une ligne', found);
+    return fallback;
+  };
+  const scope = text('psc.scope', 'openid scope_all');
+  const acrValues = text('psc.acrValues', 'eidas1');
+  if (issuer === undefined && clientId === undefined) return undefined;
+  if (r.problems.some((p) => p.startsWith('psc.issuer'))) return undefined;
+  if (issuer === undefined || clientId === undefined) {
+    r.problems.push(`psc : ${issuer === undefined ? 'psc.issuer (MSS_PSC_ISSUER)' : 'psc.clientId (MSS_PSC_CLIENT_ID)'} manque. Donnez psc.issuer et psc.clientId ensemble, ou aucun des deux pour désactiver Pro Santé Connect.`);
+    return undefined;
+  }
+  const clientSecret = env.MSS_PSC_CLIENT_SECRET?.trim() || undefined;
+  return { issuer, clientId, ...(clientSecret ? { clientSecret } : {}), redirectUri: redirectUri ?? `${publicUrl}/psc/callback`, scope, acrValues };
 }
 
 /** The `directory.*` settings. */

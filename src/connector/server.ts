@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { ensureDevCertificate } from './dev-cert';
+import { PscClient } from './psc';
 import { loadDirectory, loadTrustSpace } from './resources';
 import { openSqliteStore, StoreError, type Store } from './store';
 
@@ -43,6 +44,7 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
   const trust = loadTrustSpace(config);
   const dir = await loadDirectory(config, opts.now ? { now: opts.now } : {});
   const tls = await loadTls(config, print);
+  const psc = await createPscClient(config, print);
   const store = openSqliteStore(config.store.sqlitePath, opts.now ? { now: opts.now } : {});
 
   let app: FastifyInstance;
@@ -53,6 +55,7 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
       trustSpace: trust.trustSpace,
       directory: dir.directory,
       tls,
+      ...(psc ? { psc } : {}),
       ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
       ...(opts.now ? { now: opts.now } : {}),
     });
@@ -100,6 +103,23 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
       return closing;
     },
   };
+}
+
+/**
+ * The Pro Santé Connect client when `psc` is configured. PSC unreachable at start-up must not stop the connector
+ * (SC.MSS/CONF.08: a connection error must not break the other functions): the sign-in routes are then left out
+ * and a French line says so; a restart once PSC answers brings them back.
+ */
+async function createPscClient(config: Config, print: (line: string) => void): Promise<PscClient | undefined> {
+  if (!config.psc) return undefined;
+  try {
+    const client = await PscClient.create({ ...config.psc, logger: false });
+    print(`Pro Santé Connect : ${config.psc.issuer} (client ${config.psc.clientId}), connexion sur /psc/start.`);
+    return client;
+  } catch (e) {
+    print(`Pro Santé Connect injoignable au démarrage (${(e as Error).message.slice(0, 120)}) : connexion PSC indisponible jusqu'au prochain redémarrage ; le reste du connecteur fonctionne.`);
+    return undefined;
+  }
 }
 
 async function loadTls(config: Config, print: (line: string) => void): Promise<{ key: string; cert: string }> {
