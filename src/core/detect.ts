@@ -462,6 +462,13 @@ const FOLD: { readonly [c: string]: string } = {
   '\u202f': ' ',
 };
 
+/**
+ * A category or sensitivity label naming health, medical, medico-social or social data (normalised text). Generic
+ * labels (« Confidentiel », « Interne », « Général ») are not enough.
+ */
+const HEALTH_MARKER_RE = /\b(sante|medical(e|es|aux)?|medico[- ]social(e|es|aux)?|patients?|soins?|mssante|secret medical|donnees? sociales?|social(e|es|aux)?|usagers?|residents?|dossier (du |de l')?(patient|usager|resident))\b/;
+const DECLARED_RULE: RuleDef = { id: 'marker.health', kind: 'declared', weight: DETECTION_THRESHOLD, anchor: true, src: '' };
+
 /** The one normalisation pass: NFD, strip combining marks, lower case, fold œ/æ, '_' and apostrophes. */
 function normaliseForDetection(text: string): string {
   return text
@@ -542,6 +549,15 @@ export function detectHealthData(content: ContentToScan): Detection {
 
   const findings: Finding[] = [];
   const signals = new Set<RuleDef>();
+  if (content && Array.isArray(content.markers)) {
+    for (const m of content.markers) {
+      if (typeof m === 'string' && HEALTH_MARKER_RE.test(normaliseForDetection(m))) {
+        signals.add(DECLARED_RULE);
+        findings.push(finding('declared', 'marker', undefined, DECLARED_RULE.id, DECLARED_RULE.weight));
+        break;
+      }
+    }
+  }
   for (const t of texts) {
     const hits = scanText(t.raw, t.place === 'subject');
     if (hits.size === 0) continue;

@@ -120,7 +120,7 @@ export interface Classification {
 }
 
 /** Where a health-data finding was seen. */
-export const FINDING_PLACES = ['subject', 'body', 'attachment'] as const;
+export const FINDING_PLACES = ['subject', 'body', 'attachment', 'marker'] as const;
 export type FindingPlace = (typeof FINDING_PLACES)[number];
 
 export const FINDING_KINDS = [
@@ -130,6 +130,7 @@ export const FINDING_KINDS = [
   'social', // social-care vocabulary (notes sociales, signalement, protection...)
   'document-type', // care document types (CRH, ordonnance, FAMO, PPS, DLU...)
   'xdm-subject', // subject following the XDM/1.0/DDM convention
+  'declared', // the sender marked the message (Outlook category or sensitivity label naming health data)
   'person', // an identifiable person (M./Mme + name, date of birth, "patient", "résident"...)
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -157,6 +158,12 @@ export interface ContentToScan {
   readonly subject?: string;
   readonly bodyText?: string;
   readonly attachmentNames?: readonly string[];
+  /**
+   * Names of the Outlook categories and of the sensitivity label of the message, where available. A marker that
+   * names health, medical or social data (e.g. « Données de santé », « Confidentiel – médical ») is a declaration
+   * by the sender: it counts as health data on its own.
+   */
+  readonly markers?: readonly string[];
 }
 
 export const RECIPIENT_FIELDS = ['to', 'cc', 'bcc'] as const;

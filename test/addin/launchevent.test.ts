@@ -219,6 +219,40 @@ describe('onMessageSendHandler: texts', () => {
     expect(options).toMatchObject({ allowEvent: false, sendModeOverride: 'promptUser' });
   });
 
+  it('an Outlook category or sensitivity label naming health data counts, where the client offers them', async () => {
+    const ok = (value: unknown) => (cb: (r: unknown) => void) => setTimeout(() => cb({ status: 'succeeded', value }), 0);
+    const categories = (names: string[]) => (_m: FakeMailbox, office: any) => {
+      office.context.mailbox.item.categories = { getAsync: ok(names.map((displayName) => ({ displayName, color: 'preset0' }))) };
+    };
+    // a neutral message to gmail passes...
+    expect((await send({ to: [rcpt(GMAIL)], subject: 'Point hebdomadaire' })).options).toEqual({ allowEvent: true });
+    // ...unless the sender tagged it « Données de santé » (category)
+    const tagged = await send({ to: [rcpt(GMAIL)], subject: 'Point hebdomadaire' }, { prepare: categories(['Données de santé']) });
+    expect(tagged.options).toMatchObject({ allowEvent: false, sendModeOverride: 'promptUser' });
+    expect(tagged.context.reasons).toContain('HEALTH_DATA_TO_NON_MSSANTE');
+    // a generic category is no declaration
+    expect((await send({ to: [rcpt(GMAIL)], subject: 'Point hebdomadaire' }, { prepare: categories(['Urgent']) })).options).toEqual({ allowEvent: true });
+    // the Purview sensitivity label « Confidentiel – Médical », looked up by id in the catalog (Mailbox 1.13)
+    const labelled = await send({ to: [rcpt(GMAIL)], subject: 'Point hebdomadaire' }, {
+      prepare: (_m, office) => {
+        office.context.sensitivityLabelsCatalog = {
+          getAsync: ok([{ id: 'l1', name: 'Général', children: [] }, { id: 'l2', name: 'Confidentiel', children: [{ id: 'l3', name: 'Confidentiel – Médical', children: [] }] }]),
+        };
+        office.context.mailbox.item.sensitivityLabel = { getAsync: ok('l3') };
+      },
+    });
+    expect(labelled.options).toMatchObject({ allowEvent: false });
+    expect(labelled.completed).toHaveBeenCalledTimes(1);
+    // a failing categories call is ignored: the check still completes once, on the other signals
+    const failing = await send({ to: [rcpt(GMAIL)], body: HEALTH_BODY }, {
+      prepare: (_m, office) => {
+        office.context.mailbox.item.categories = { getAsync: (cb: (r: unknown) => void) => setTimeout(() => cb({ status: 'failed', error: { code: 9041, name: 'NetworkError' } }), 0) };
+      },
+    });
+    expect(failing.completed).toHaveBeenCalledTimes(1);
+    expect(failing.options).toMatchObject({ allowEvent: false, sendModeOverride: 'promptUser' });
+  });
+
   it('no errorMessageMarkdown on clients below Mailbox 1.15 (feature-detected)', async () => {
     const { options } = await send({ mailboxVersion: '1.14', to: [rcpt(GMAIL)], body: HEALTH_BODY });
     expect(options.errorMessage).toBeTruthy();

@@ -402,3 +402,22 @@ describe('findings', () => {
     expect(d.healthData).toBe(true);
   });
 });
+
+describe('markers (Outlook categories, sensitivity label)', () => {
+  it.each([
+    ['Données de santé', true],
+    ['Confidentiel – Médical', true],
+    ['Dossier patient', true],
+    ['Secret médical', true],
+    ['Médico-social', true],
+    ['Confidentiel', false],
+    ['Général', false],
+    ['Urgent', false],
+    ['Interne', false],
+  ])('%s → health data declared: %s', (marker, expected) => {
+    const d = detectHealthData({ subject: 'Point hebdomadaire', bodyText: 'Bonjour, voir ci-dessous.', markers: [marker] });
+    expect(d.healthData).toBe(expected);
+    if (expected) expect(d.findings).toContainEqual(expect.objectContaining({ kind: 'declared', place: 'marker', rule: 'marker.health' }));
+    expect(JSON.stringify(d)).not.toContain(marker);
+  });
+});

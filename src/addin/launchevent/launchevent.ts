@@ -173,6 +173,8 @@ interface Gathered {
   subject: string;
   bodyText: string;
   attachmentNames: string[];
+  /** Names of the item's categories and sensitivity label, where available. */
+  markers: string[];
 }
 
 function readRecipientsTasks(item: Office.MessageCompose, g: Gathered): Task<StepError>[] {
@@ -206,6 +208,63 @@ function readAttachmentsTask(item: Office.MessageCompose, g: Gathered): Task<Ste
         });
       },
     )(cb);
+  };
+}
+
+/**
+ * Names of the Outlook categories (Mailbox 1.8) and of the sensitivity label (Mailbox 1.13, Purview labels) of the
+ * item, where the client offers them. Optional signals: any failure or absence is ignored (never blocks, never
+ * counts as "no health data"); the task always completes.
+ */
+function readMarkersTask(item: Office.MessageCompose, g: Gathered): Task<StepError> {
+  return function (cb) {
+    let pending = 2;
+    const done = function () {
+      pending -= 1;
+      if (pending === 0) cb();
+    };
+    try {
+      const categories = (item as { categories?: Office.Categories }).categories;
+      if (categories && typeof categories.getAsync === 'function') {
+        categories.getAsync(function (r) {
+          if (r && r.status === Office.AsyncResultStatus.Succeeded && r.value) {
+            r.value.forEach(function (c) {
+              if (c && typeof c.displayName === 'string') g.markers.push(c.displayName);
+            });
+          }
+          done();
+        });
+      } else done();
+    } catch {
+      done();
+    }
+    try {
+      const catalog = Office.context && (Office.context as { sensitivityLabelsCatalog?: Office.SensitivityLabelsCatalog }).sensitivityLabelsCatalog;
+      const label = (item as { sensitivityLabel?: Office.SensitivityLabel }).sensitivityLabel;
+      if (catalog && label && isSetSupported('1.13')) {
+        label.getAsync(function (lr) {
+          if (!lr || lr.status !== Office.AsyncResultStatus.Succeeded || !lr.value) {
+            done();
+            return;
+          }
+          const id = lr.value;
+          catalog.getAsync(function (cr) {
+            if (cr && cr.status === Office.AsyncResultStatus.Succeeded && cr.value) {
+              const collect = function (labels: Office.SensitivityLabelDetails[]) {
+                labels.forEach(function (l) {
+                  if (l.id === id && typeof l.name === 'string') g.markers.push(l.name);
+                  if (l.children) collect(l.children);
+                });
+              };
+              collect(cr.value);
+            }
+            done();
+          });
+        });
+      } else done();
+    } catch {
+      done();
+    }
   };
 }
 
@@ -271,7 +330,7 @@ export function createHandlers(opts: HandlerOptions = {}): Handlers {
     try {
       const item = Office.context.mailbox.item as Office.MessageCompose;
       if (!item) throw new Error('no item');
-      const g: Gathered = { recipients: { to: [], cc: [], bcc: [] }, subject: '', bodyText: '', attachmentNames: [] };
+      const g: Gathered = { recipients: { to: [], cc: [], bcc: [] }, subject: '', bodyText: '', attachmentNames: [], markers: [] };
       let policy: PolicyInfo | undefined;
       let classified: Classified | undefined;
       const currentPolicy = function (): PolicyInfo {
@@ -332,6 +391,7 @@ export function createHandlers(opts: HandlerOptions = {}): Handlers {
           },
         ),
         readAttachmentsTask(item, g),
+        readMarkersTask(item, g),
         policyTask,
       ];
       parallel(tasks, toStepError('start'), function (err) {
@@ -348,7 +408,7 @@ export function createHandlers(opts: HandlerOptions = {}): Handlers {
           const verdict = evaluateSend(
             {
               recipients,
-              content: { subject: g.subject, bodyText: g.bodyText, attachmentNames: g.attachmentNames },
+              content: { subject: g.subject, bodyText: g.bodyText, attachmentNames: g.attachmentNames, markers: g.markers },
               connectorUnreachable: !c.connectorReached,
             },
             currentPolicy().policy,
@@ -373,7 +433,7 @@ export function createHandlers(opts: HandlerOptions = {}): Handlers {
     try {
       const item = Office.context.mailbox.item as Office.MessageCompose;
       if (!item || !item.notificationMessages) throw new Error('no item');
-      const g: Gathered = { recipients: { to: [], cc: [], bcc: [] }, subject: '', bodyText: '', attachmentNames: [] };
+      const g: Gathered = { recipients: { to: [], cc: [], bcc: [] }, subject: '', bodyText: '', attachmentNames: [], markers: [] };
       let classified: Classified | undefined;
       let policy: PolicyInfo | undefined;
       const currentPolicy = function (): PolicyInfo {
