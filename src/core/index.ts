@@ -8,3 +8,5 @@ export * from './detect';
 export * from './policy';
 export * from './messages-fr';
 export * from './directory';
+export * from './mss-message';
+export * from './xdm-metadata';
