@@ -8,9 +8,9 @@ module.exports = {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: { jsx: 'react-jsx', esModuleInterop: true, isolatedModules: true } }],
     // @fastify/static 10 and light-my-request (fastify's inject) require content-disposition 3 and cookie 2, ES modules:
     // Node (>= 20.19) loads them through require(esm), jest's module runtime cannot, so tests compile them to CommonJS.
-    '^.+/node_modules/(content-disposition|cookie)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
+    '^.+/node_modules/(content-disposition|cookie|jose)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie|jose)/)'],
   testTimeout: 30000,
   // compiles build/ once (tests spawning bin/mss-outlook.js run the compiled CLI)
   globalSetup: '<rootDir>/test/global-setup.js',

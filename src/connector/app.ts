@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { createClassifier } from '../core';
 import type { AddressKind, DirectoryLookup, Policy, PolicyMode, TrustSpace } from '../core';
 import type { Config, LogLevel } from './config';
+import { adminTracesRoutes } from './admin';
+import { createEntraVerifier, type EntraVerifier } from './auth';
 import { directoryRoutes } from './directory-routes';
+import { messagesRoutes } from './messages-routes';
 import { ApiError, toApiError, type SchemaViolation, type ValidationTranslator } from './errors';
 import { registerHelpPage } from './help-page';
 import { pscRoutes, type PscClient } from './psc';
@@ -50,6 +53,10 @@ export interface AppDeps {
    * `app.inject()` leave it out.
    */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** Entra token verifier (tests pass one over a local key set); default: built from `config.entra`, if any. */
+  readonly verifyEntra?: EntraVerifier;
+  /** Woken when the API queues a message (the outbound worker of server.ts). */
+  readonly outbound?: { notify(): void };
   /** Pro Santé Connect client (server.ts builds it when `psc` is configured): adds /psc/start and /psc/callback. */
   readonly psc?: PscClient;
 }
@@ -233,6 +240,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.psc) void app.register(pscRoutes({ client: deps.psc }));
 
   registerWellKnown(app, config);
+
+  const verify = deps.verifyEntra ?? (config.entra ? createEntraVerifier(config.entra) : undefined);
+  void app.register(
+    messagesRoutes({
+      store,
+      ...(verify ? { verify } : {}),
+      senders: config.senders,
+      policy: config.policy,
+      classify,
+      ...(config.outbound.productReference ? { productReference: config.outbound.productReference } : {}),
+      ...(deps.outbound ? { onQueued: () => deps.outbound?.notify() } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  );
+  void app.register(adminTracesRoutes({ store, ...(verify ? { verify } : {}), admins: config.admin.users }));
 
   void app.register(directoryRoutes, { directory });
 

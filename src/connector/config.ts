@@ -12,8 +12,8 @@ import type { GatewayPattern, Policy } from '../core';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Store back-ends. Only SQLite exists today; `postgres` is reserved and refused with a clear message. */
-export const STORE_TYPES = ['sqlite'] as const;
+/** Store back-ends: SQLite (embedded default) and PostgreSQL (several connector instances share one queue). */
+export const STORE_TYPES = ['sqlite', 'postgres'] as const;
 export type StoreType = (typeof STORE_TYPES)[number];
 
 /** The validated connector configuration. Every path is absolute. */
@@ -27,7 +27,18 @@ export interface Config {
     readonly tls: { readonly certFile?: string; readonly keyFile?: string };
   };
   readonly dataDir: string;
-  readonly store: { readonly type: StoreType; readonly sqlitePath: string };
+  /** `postgresUrl` is set when `type` is `postgres` (never logged: it may hold a password). */
+  readonly store: { readonly type: StoreType; readonly sqlitePath: string; readonly postgresUrl?: string };
+  /** Microsoft Entra ID tenant whose tokens authenticate POST /api/messages and the admin pages; absent ⇒ sending disabled. */
+  readonly entra?: { readonly tenantId: string; readonly audience: string; readonly jwksUrl?: string };
+  /** Who may send from which MSSanté mailbox (personal and organisational ones). */
+  readonly senders: readonly { readonly user: string; readonly mailboxes: readonly string[] }[];
+  /** Administrators (Entra oid or preferred_username) allowed to read the traces; empty ⇒ admin pages disabled. */
+  readonly admin: { readonly users: readonly string[] };
+  /** The durable outbound queue and its worker. `smtpHost` absent ⇒ messages are queued but not relayed. */
+  readonly outbound: OutboundConfig;
+  /** ANS client traces (SC.MSS/CONF.17-18). */
+  readonly traces: { readonly retentionDays: number };
   /** `listeBlanchePath` absent ⇒ the bundled snapshot of the liste blanche. */
   readonly trustSpace: { readonly listeBlanchePath?: string };
   readonly gateways: readonly GatewayPattern[];
@@ -58,6 +69,22 @@ export interface PscConfig {
   readonly redirectUri: string;
   readonly scope: string;
   readonly acrValues: string;
+}
+
+/** Settings of the outbound queue (see CONFIG_REFERENCE). */
+export interface OutboundConfig {
+  readonly smtpHost?: string;
+  readonly smtpPort: number;
+  readonly smtpServername?: string;
+  /** PEM of the IGC-Santé anchors for the operator connections. */
+  readonly trustAnchorsPath?: string;
+  readonly concurrency: number;
+  readonly leaseSeconds: number;
+  readonly retryBaseSeconds: number;
+  readonly retryMaxSeconds: number;
+  readonly maxAttempts: number;
+  /** Value of X-MSS-NIL (référence produit, ECO.2.4.3). */
+  readonly productReference?: string;
 }
 
 /** Settings of the national directory (see CONFIG_REFERENCE). */
@@ -144,8 +171,25 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'server.tls.certFile', env: 'MSS_TLS_CERT', type: 'chemin (PEM)', default: 'absent : certificat de développement généré sous <dataDir>/tls au premier démarrage', description: 'Certificat TLS du serveur. À donner avec server.tls.keyFile.' },
   { key: 'server.tls.keyFile', env: 'MSS_TLS_KEY', type: 'chemin (PEM)', default: 'absent (voir server.tls.certFile)', description: 'Clé privée TLS du serveur. À donner avec server.tls.certFile.' },
   { key: 'dataDir', env: 'MSS_DATA_DIR', type: 'chemin', default: '.data', description: 'Dossier des données locales (base SQLite, certificat de développement). Jamais versionné.' },
-  { key: 'store.type', type: '"sqlite"', default: 'sqlite', description: 'Type de base. « postgres » est réservé (pas encore disponible).' },
+  { key: 'store.type', type: '"sqlite" | "postgres"', default: 'sqlite', description: 'Type de base. « postgres » : plusieurs instances du connecteur partagent la même file d\'envoi (donner store.postgresUrl).' },
   { key: 'store.sqlitePath', type: 'chemin', default: '<dataDir>/mss-outlook.sqlite', description: 'Fichier de la base SQLite (créé au besoin, journal WAL).' },
+  { key: 'store.postgresUrl', env: 'MSS_POSTGRES_URL', type: 'URL postgres://', default: 'absent', description: 'Base PostgreSQL quand store.type vaut « postgres » (ex. postgres://mss@db.local:5432/mss_outlook). Un mot de passe éventuel : par la variable d\'environnement ; jamais journalisé.' },
+  { key: 'entra.tenantId', env: 'MSS_ENTRA_TENANT_ID', type: 'GUID', default: 'absent : envoi en MSSanté et pages d\'administration désactivés', description: 'Locataire Microsoft Entra ID dont les jetons (Authorization: Bearer) authentifient l\'add-in. À donner avec entra.audience.' },
+  { key: 'entra.audience', env: 'MSS_ENTRA_AUDIENCE', type: 'texte', default: 'absent', description: 'Audience attendue des jetons (URI d\'ID d\'application du connecteur, ex. api://mss.exemple.fr/<id>, ou son identifiant client).' },
+  { key: 'entra.jwksUrl', env: 'MSS_ENTRA_JWKS_URL', type: 'URL https://', default: 'https://login.microsoftonline.com/<tenantId>/discovery/v2.0/keys', description: 'Clés de signature du locataire (à changer seulement pour un cloud national ou un test).' },
+  { key: 'senders', type: 'liste de { user, mailboxes }', default: '[] (personne ne peut envoyer)', description: 'Qui peut envoyer depuis quelle BAL MSSanté : user = oid ou preferred_username Entra ; mailboxes = BAL personnelles et organisationnelles de cette personne.' },
+  { key: 'admin.users', type: 'liste d\'oid ou de preferred_username', default: '[] : pages d\'administration désactivées', description: 'Administrateurs autorisés à consulter et exporter les traces (même jeton Entra que l\'add-in).' },
+  { key: 'outbound.smtpHost', env: 'MSS_SMTP_HOST', type: 'nom d\'hôte', default: 'absent : messages mis en file mais pas relayés (« en attente »)', description: 'Serveur de soumission SMTP de l\'opérateur MSSanté.' },
+  { key: 'outbound.smtpPort', env: 'MSS_SMTP_PORT', type: 'entier 1–65535', default: '587', description: 'Port de soumission (STARTTLS obligatoire).' },
+  { key: 'outbound.smtpServername', type: 'nom d\'hôte', default: 'outbound.smtpHost', description: 'Nom attendu dans le certificat du serveur de l\'opérateur.' },
+  { key: 'outbound.trustAnchorsPath', env: 'MSS_IGC_SANTE_ANCHORS', type: 'chemin (PEM)', default: 'absent (obligatoire avec outbound.smtpHost)', description: 'Autorités IGC-Santé (racine et intermédiaires) : les seules reconnues pour le serveur de l\'opérateur.' },
+  { key: 'outbound.concurrency', type: 'entier 1–64', default: '4', description: 'Messages relayés en parallèle par instance.' },
+  { key: 'outbound.leaseSeconds', type: 'entier ≥ 120', default: '300', description: 'Bail d\'un message en cours d\'envoi : passé ce délai sans réponse (instance arrêtée), une autre instance le reprend.' },
+  { key: 'outbound.retryBaseSeconds', type: 'entier', default: '30', description: 'Premier délai avant nouvel essai après une erreur temporaire (doublé à chaque essai, avec une part aléatoire).' },
+  { key: 'outbound.retryMaxSeconds', type: 'entier', default: '3600', description: 'Délai maximal entre deux essais.' },
+  { key: 'outbound.maxAttempts', type: 'entier 1–100', default: '12', description: 'Nombre d\'essais avant d\'abandonner (le message passe en échec, expliqué).' },
+  { key: 'outbound.productReference', env: 'MSS_PRODUCT_REFERENCE', type: 'texte', default: 'absent', description: 'Référence produit (convergence.esante.gouv.fr) mise dans l\'en-tête X-MSS-NIL de chaque message (ECO.2.4.3).' },
+  { key: 'traces.retentionDays', env: 'MSS_TRACES_RETENTION_DAYS', type: 'entier (jours)', default: '183 (6 mois, Référentiel #2 §5)', description: 'Durée de conservation des traces (FAQ ANS 10217) ; les plus anciennes sont purgées chaque jour.' },
   { key: 'trustSpace.listeBlanchePath', env: 'MSS_LISTE_BLANCHE', type: 'chemin (XML)', default: 'absent : liste blanche intégrée (instantané)', description: 'Liste blanche de l\'Espace de Confiance MSSanté (listeblanchemssante.xml).' },
   { key: 'gateways', type: 'liste de { id, label?, domain, localTemplate? }', default: '[] ; configuration intégrée : exemple de démonstration dsp-paris (domaine dsp.paris, modèle {local}={domain})', description: 'Passerelles (ex. Exchange ↔ opérateur). localTemplate contient {local} et {domain} et permet de retrouver l\'adresse MSSanté réelle.' },
   { key: 'internalDomains', type: 'liste de domaines', default: '[] ; configuration intégrée : exemple de démonstration m2a.paris', description: 'Domaines propres à la structure (hors MSSanté).' },
@@ -199,7 +243,12 @@ const FILE_SHAPE: Shape = {
   $comment: true,
   server: { host: true, port: true, publicUrl: true, tls: { certFile: true, keyFile: true } },
   dataDir: true,
-  store: { type: true, sqlitePath: true },
+  store: { type: true, sqlitePath: true, postgresUrl: true },
+  entra: { tenantId: true, audience: true, jwksUrl: true },
+  senders: true,
+  admin: { users: true },
+  outbound: { smtpHost: true, smtpPort: true, smtpServername: true, trustAnchorsPath: true, concurrency: true, leaseSeconds: true, retryBaseSeconds: true, retryMaxSeconds: true, maxAttempts: true, productReference: true },
+  traces: { retentionDays: true },
   trustSpace: { listeBlanchePath: true },
   gateways: true,
   internalDomains: true,
@@ -561,12 +610,10 @@ export function loadConfig(opts: LoadConfigOptions): Config {
   const storeTypeFound = r.get('store.type');
   if (storeTypeFound) {
     if (storeTypeFound.value === 'sqlite') storeType = 'sqlite';
-    else if (storeTypeFound.value === 'postgres' || storeTypeFound.value === 'postgresql') {
-      r.problem('store.type', 'PostgreSQL n\'est pas encore disponible (prévu dans une version ultérieure) ; seule la valeur « sqlite » est acceptée', storeTypeFound);
-    } else {
-      r.problem('store.type', 'doit valoir « sqlite »', storeTypeFound);
-    }
+    else if (storeTypeFound.value === 'postgres' || storeTypeFound.value === 'postgresql') storeType = 'postgres';
+    else r.problem('store.type', 'doit valoir « sqlite » ou « postgres »', storeTypeFound);
   }
+  const postgresUrl = readPostgresUrl(r, storeType, storeTypeFound);
   const sqlite = readPathSetting(r, 'store.sqlitePath', undefined);
   const sqlitePath = sqlite?.path ?? resolve(dataDir, 'mss-outlook.sqlite');
 
@@ -620,6 +667,8 @@ export function loadConfig(opts: LoadConfigOptions): Config {
     else r.problem('log.level', `doit valoir l'un de : ${LOG_LEVELS.join(', ')}`, levelFound);
   }
 
+  const pipeline = readPipelineSettings(r);
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   return deepFreeze({
@@ -630,7 +679,12 @@ export function loadConfig(opts: LoadConfigOptions): Config {
       tls: cert && key && certOk && keyOk ? { certFile: cert.path, keyFile: key.path } : {},
     },
     dataDir,
-    store: { type: storeType, sqlitePath },
+    store: { type: storeType, sqlitePath, ...(postgresUrl ? { postgresUrl } : {}) },
+    ...(pipeline.entra ? { entra: pipeline.entra } : {}),
+    senders: pipeline.senders,
+    admin: pipeline.admin,
+    outbound: pipeline.outbound,
+    traces: pipeline.traces,
     trustSpace: lb ? { listeBlanchePath: lb.path } : {},
     gateways,
     internalDomains,
@@ -752,4 +806,109 @@ function deepFreeze<T>(o: T): T {
     for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
   }
   return o;
+}
+
+/** `store.postgresUrl`: required with store.type postgres. */
+function readPostgresUrl(r: Reader, storeType: StoreType, typeFound: Found | undefined): string | undefined {
+  const found = r.get('store.postgresUrl', 'MSS_POSTGRES_URL');
+  if (storeType !== 'postgres') return undefined;
+  if (!found) {
+    if (typeFound) r.problem('store.type', '« postgres » demande aussi store.postgresUrl (ou la variable MSS_POSTGRES_URL), ex. « postgres://mss@db.local:5432/mss_outlook »', typeFound);
+    return undefined;
+  }
+  let ok = false;
+  try {
+    const u = typeof found.value === 'string' ? new URL(found.value.trim()) : undefined;
+    ok = !!u && (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    // never echo the value: it may carry a password
+    r.problems.push(`store.postgresUrl : doit être une URL postgres://utilisateur@hôte:port/base. ${r.fix('store.postgresUrl', found.source)}`);
+    return undefined;
+  }
+  return (found.value as string).trim();
+}
+
+function readInt(r: Reader, key: string, envName: string | undefined, def: number, min: number, max: number): number {
+  const found = r.get(key, envName);
+  if (!found) return def;
+  const v = found.value;
+  const n = typeof v === 'number' ? v : found.source.kind !== 'file' && typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  r.problem(key, `doit être un entier entre ${min} et ${max}`, found);
+  return def;
+}
+
+function readText(r: Reader, key: string, envName: string | undefined, pattern: RegExp, what: string): string | undefined {
+  const found = r.get(key, envName);
+  if (!found) return undefined;
+  if (typeof found.value === 'string' && pattern.test(found.value.trim())) return found.value.trim();
+  r.problem(key, what, found);
+  return undefined;
+}
+
+const MAILBOX_RE = /^[^\s@<>"]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
+const USER_RE = /^[^\s<>"]{1,200}$/;
+
+/** The settings of the send pipeline: entra, senders, admin, outbound, traces. */
+function readPipelineSettings(r: Reader): Pick<Config, 'senders' | 'admin' | 'outbound' | 'traces'> & { entra?: Config['entra'] } {
+  const tenantId = readText(r, 'entra.tenantId', 'MSS_ENTRA_TENANT_ID', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'doit être l\'identifiant (GUID) du locataire Entra ID, ex. « 72f988bf-86f1-41af-91ab-2d7cd011db47 »');
+  const audience = readText(r, 'entra.audience', 'MSS_ENTRA_AUDIENCE', /^[\x21-\x7e]{1,300}$/, 'doit être l\'audience des jetons (URI d\'ID d\'application ou identifiant client), sans espace');
+  const jwksUrl = readUrlSetting(r, 'entra.jwksUrl', 'MSS_ENTRA_JWKS_URL', false);
+  if ((tenantId === undefined) !== (audience === undefined) && !r.problems.some((p) => p.startsWith('entra.'))) {
+    r.problems.push(`${tenantId ? 'entra.audience' : 'entra.tenantId'} : absent alors que ${tenantId ? 'entra.tenantId' : 'entra.audience'} est donné ; les deux vont ensemble. Donnez-le (${tenantId ? 'MSS_ENTRA_AUDIENCE' : 'MSS_ENTRA_TENANT_ID'}) ou retirez l'autre pour désactiver l'envoi.`);
+  }
+  const entra = tenantId && audience ? { tenantId: tenantId.toLowerCase(), audience, ...(jwksUrl ? { jwksUrl } : {}) } : undefined;
+
+  const senders: { user: string; mailboxes: string[] }[] = [];
+  const sendersFound = r.get('senders');
+  if (sendersFound) {
+    if (!Array.isArray(sendersFound.value)) r.problem('senders', 'doit être une liste de { "user": "...", "mailboxes": ["...@...mssante.fr"] }', sendersFound);
+    else {
+      sendersFound.value.forEach((rule: unknown, i: number) => {
+        const o = isPlainObject(rule) ? rule : {};
+        const user = o.user;
+        const mailboxes = o.mailboxes;
+        const okUser = typeof user === 'string' && USER_RE.test(user.trim());
+        const okBoxes = Array.isArray(mailboxes) && mailboxes.length > 0 && mailboxes.every((m) => typeof m === 'string' && MAILBOX_RE.test(m.trim()));
+        const extra = Object.keys(o).filter((k) => k !== 'user' && k !== 'mailboxes');
+        if (!isPlainObject(rule) || !okUser || !okBoxes || extra.length > 0) {
+          r.problem(`senders[${i}]`, 'doit être { "user": oid ou preferred_username, "mailboxes": [adresses de BAL MSSanté] } (au moins une BAL, rien d\'autre)', { value: rule, source: sendersFound.source });
+        } else {
+          senders.push({ user: (user as string).trim().toLowerCase(), mailboxes: (mailboxes as string[]).map((m) => m.trim().toLowerCase()) });
+        }
+      });
+    }
+  }
+
+  const admins: string[] = [];
+  const adminFound = r.get('admin.users');
+  if (adminFound) {
+    if (!Array.isArray(adminFound.value) || !adminFound.value.every((u) => typeof u === 'string' && USER_RE.test(u.trim()))) {
+      r.problem('admin.users', 'doit être une liste d\'oid ou de preferred_username Entra, ex. ["admin@structure.fr"]', adminFound);
+    } else admins.push(...(adminFound.value as string[]).map((u) => u.trim().toLowerCase()));
+  }
+
+  const smtpHost = readText(r, 'outbound.smtpHost', 'MSS_SMTP_HOST', /^[a-z0-9.-]{1,253}$/i, 'doit être le nom d\'hôte du serveur SMTP de l\'opérateur, ex. « smtp.messagerie.exemple.fr »');
+  const smtpServername = readText(r, 'outbound.smtpServername', undefined, /^[a-z0-9.-]{1,253}$/i, 'doit être un nom d\'hôte');
+  const anchors = readPathSetting(r, 'outbound.trustAnchorsPath', 'MSS_IGC_SANTE_ANCHORS');
+  if (anchors) checkReadableFile(r, 'outbound.trustAnchorsPath', anchors, 'Téléchargez les autorités IGC-Santé (igc-sante.esante.gouv.fr) au format PEM.');
+  if (smtpHost && !anchors) r.problems.push('outbound.trustAnchorsPath : obligatoire avec outbound.smtpHost (seules les autorités IGC-Santé sont reconnues pour le serveur de l\'opérateur, ECO.1.1.4). Donnez le fichier PEM (ou MSS_IGC_SANTE_ANCHORS).');
+  const productReference = readText(r, 'outbound.productReference', 'MSS_PRODUCT_REFERENCE', /^[A-Za-z0-9._-]{1,64}$/, 'doit être la référence produit attribuée sur convergence.esante.gouv.fr, ex. « DEV935997 »');
+  const outbound: OutboundConfig = {
+    ...(smtpHost ? { smtpHost } : {}),
+    smtpPort: readInt(r, 'outbound.smtpPort', 'MSS_SMTP_PORT', 587, 1, 65535),
+    ...(smtpServername ? { smtpServername } : {}),
+    ...(anchors ? { trustAnchorsPath: anchors.path } : {}),
+    concurrency: readInt(r, 'outbound.concurrency', undefined, 4, 1, 64),
+    leaseSeconds: readInt(r, 'outbound.leaseSeconds', undefined, 300, 120, 86_400),
+    retryBaseSeconds: readInt(r, 'outbound.retryBaseSeconds', undefined, 30, 1, 86_400),
+    retryMaxSeconds: readInt(r, 'outbound.retryMaxSeconds', undefined, 3600, 1, 7 * 86_400),
+    maxAttempts: readInt(r, 'outbound.maxAttempts', undefined, 12, 1, 100),
+    ...(productReference ? { productReference } : {}),
+  };
+  const traces = { retentionDays: readInt(r, 'traces.retentionDays', 'MSS_TRACES_RETENTION_DAYS', 183, 1, 3650) };
+  return { ...(entra ? { entra } : {}), senders, admin: { users: admins }, outbound, traces };
 }

@@ -73,6 +73,71 @@ export const ERROR_CODES = {
     message: 'Ressource introuvable.',
     fix: 'Vérifiez l\'adresse (URL) et la méthode. Le harnais n\'est servi que si harness.enabled vaut true ; l\'add-in que s\'il a été construit (npm run build:web).',
   },
+  AUTH_REQUIRED: {
+    status: 401,
+    message: 'Authentification requise : envoyez le jeton Microsoft Entra ID de l\'utilisateur (Authorization: Bearer).',
+    fix: 'Connectez-vous dans Outlook puis réessayez ; l\'add-in joint le jeton automatiquement.',
+  },
+  AUTH_INVALID: {
+    status: 401,
+    message: 'Jeton Microsoft Entra ID refusé (expiré, mauvais locataire ou mauvaise audience).',
+    fix: 'Reconnectez-vous dans Outlook ; si cela persiste, vérifiez entra.tenantId et entra.audience du connecteur.',
+  },
+  SENDING_DISABLED: {
+    status: 503,
+    message: 'L\'envoi en MSSanté n\'est pas configuré sur ce connecteur.',
+    fix: 'L\'administrateur doit renseigner entra.tenantId et entra.audience (et senders) dans la configuration du connecteur.',
+  },
+  SENDER_NOT_ALLOWED: {
+    status: 403,
+    message: 'Vous n\'êtes pas autorisé à envoyer depuis cette BAL MSSanté.',
+    fix: 'Choisissez une de vos BAL (personnelle ou organisationnelle) ; sinon demandez à l\'administrateur de vous l\'ajouter (réglage senders).',
+  },
+  IDEMPOTENCY_KEY_REQUIRED: {
+    status: 400,
+    message: 'En-tête Idempotency-Key manquant ou invalide : il évite d\'envoyer deux fois le même message.',
+    fix: 'Envoyez un en-tête Idempotency-Key unique par message (1 à 200 caractères visibles, par exemple un UUID), identique à chaque nouvel essai.',
+  },
+  IDEMPOTENCY_KEY_CONFLICT: {
+    status: 409,
+    message: 'Cette clé Idempotency-Key a déjà servi pour un autre message.',
+    fix: 'Générez une nouvelle clé pour un nouveau message ; réutilisez-la seulement pour renvoyer exactement le même.',
+  },
+  WORKSTATION_TIME_INVALID: {
+    status: 400,
+    message: 'L\'horodatage du poste (workstationTime) est invalide : date ISO 8601 avec fuseau attendue, proche de l\'heure du serveur.',
+    fix: 'Envoyez l\'heure locale du poste au format 2026-03-01T10:00:00+01:00 ; vérifiez l\'horloge du poste.',
+  },
+  RECIPIENT_OUTSIDE_TRUST_SPACE: {
+    status: 422,
+    message: 'Un ou plusieurs destinataires sont hors de l\'Espace de Confiance MSSanté : le connecteur ne relaie qu\'en MSSanté.',
+    fix: 'Retirez les destinataires indiqués dans details.recipients (champ et position), ou envoyez-leur par une autre messagerie sans données de santé.',
+  },
+  SEND_BLOCKED_BY_POLICY: {
+    status: 422,
+    message: 'L\'envoi est bloqué par la politique de la structure.',
+    fix: 'Corrigez les points listés dans details.reasons (codes), puis renvoyez.',
+  },
+  MESSAGE_NOT_FOUND: {
+    status: 404,
+    message: 'Message introuvable (ou vous n\'avez pas accès à sa BAL).',
+    fix: 'Vérifiez l\'identifiant renvoyé lors de l\'envoi.',
+  },
+  ADMIN_DISABLED: {
+    status: 404,
+    message: 'Les pages d\'administration sont désactivées sur ce connecteur.',
+    fix: 'L\'administrateur doit renseigner admin.users (et entra.*) dans la configuration.',
+  },
+  ADMIN_FORBIDDEN: {
+    status: 403,
+    message: 'Accès réservé aux administrateurs du connecteur.',
+    fix: 'Demandez à être ajouté dans admin.users.',
+  },
+  TRACES_MAILBOX_REQUIRED: {
+    status: 400,
+    message: 'Paramètre mailbox manquant ou invalide : l\'export des traces se fait par BAL.',
+    fix: 'Ajoutez ?mailbox=<adresse de la BAL MSSanté> à l\'adresse.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Erreur interne du connecteur. L\'incident a été journalisé.',

@@ -119,7 +119,7 @@ export const healthRouteSchema = {
           type: 'object',
           required: ['type', 'schemaVersion'],
           additionalProperties: false,
-          properties: { type: { type: 'string', enum: ['sqlite'] }, schemaVersion: { type: 'integer' } },
+          properties: { type: { type: 'string', enum: ['sqlite', 'postgres'] }, schemaVersion: { type: 'integer' } },
         },
       },
     },

@@ -10,7 +10,9 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { ensureDevCertificate } from './dev-cert';
 import { PscClient } from './psc';
 import { loadDirectory, loadTrustSpace } from './resources';
-import { openSqliteStore, StoreError, type Store } from './store';
+import { createConnectorWorker } from './outbound';
+import { openPostgresStore, openSqliteStore, StoreError, type Store } from './store';
+import { startTracePurge } from './traces';
 
 /** Options of {@link startConnector}. */
 export interface StartOptions {
@@ -45,7 +47,15 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
   const dir = await loadDirectory(config, opts.now ? { now: opts.now } : {});
   const tls = await loadTls(config, print);
   const psc = await createPscClient(config, print);
-  const store = openSqliteStore(config.store.sqlitePath, opts.now ? { now: opts.now } : {});
+  const store =
+    config.store.type === 'postgres' && config.store.postgresUrl
+      ? await openPostgresStore({ url: config.store.postgresUrl, ...(opts.now ? { now: opts.now } : {}) })
+      : openSqliteStore(config.store.sqlitePath, opts.now ? { now: opts.now } : {});
+  const worker = await createConnectorWorker(config, store, psc ?? undefined).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
+  const stopPurge = startTracePurge({ store, retentionDays: config.traces.retentionDays });
 
   let app: FastifyInstance;
   try {
@@ -56,11 +66,13 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
       directory: dir.directory,
       tls,
       ...(psc ? { psc } : {}),
+      ...(worker ? { outbound: worker } : {}),
       ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
       ...(opts.now ? { now: opts.now } : {}),
     });
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (e) {
+    stopPurge();
     await store.close();
     throw e;
   }
@@ -78,7 +90,9 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
   );
   for (const w of dir.warnings) print(w);
   dir.directory.startSchedule();
-  print(`Base : SQLite ${config.store.sqlitePath} (schéma ${store.schemaVersion()}).`);
+  print(config.store.type === 'postgres' ? `Base : PostgreSQL (schéma ${store.schemaVersion()}).` : `Base : SQLite ${config.store.sqlitePath} (schéma ${store.schemaVersion()}).`);
+  worker?.start();
+  print(worker ? `Envoi MSSanté : relais vers ${config.outbound.smtpHost}:${config.outbound.smtpPort}.` : 'Envoi MSSanté : aucun serveur de l\'opérateur configuré (outbound.smtpHost) ; les messages restent « en attente ».');
   print(
     config.harness.enabled
       ? `Connecteur mss-outlook prêt sur ${shown} — harnais de démonstration : ${shown}/harness.html`
@@ -95,7 +109,9 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
       closing ??= (async () => {
         try {
           dir.directory.close();
+          stopPurge();
           await app.close();
+          await worker?.stop();
         } finally {
           await store.close();
         }

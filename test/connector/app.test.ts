@@ -63,7 +63,7 @@ describe('API', () => {
       version: packageVersion(),
       trustSpace: { domains: 4944, generatedAt: '2025-02-28T15:42:07Z' },
       directory: { entries: 14 },
-      store: { type: 'sqlite', schemaVersion: 2 },
+      store: { type: 'sqlite', schemaVersion: 4 },
     });
   });
 

@@ -50,6 +50,10 @@ describe('embedded default configuration', () => {
       addin: { staticDir: join(cwd, 'dist') },
       log: { level: 'info' },
       origin: { embedded: true },
+      senders: [],
+      admin: { users: [] },
+      outbound: { smtpPort: 587, concurrency: 4, leaseSeconds: 300, retryBaseSeconds: 30, retryMaxSeconds: 3600, maxAttempts: 12 },
+      traces: { retentionDays: 183 },
     });
   });
 
@@ -196,7 +200,7 @@ describe('invalid settings: one message each, naming the setting and the fix', (
     ['gateways[0] unknown key', { gateways: [{ id: 'gw', domain: 'a.fr', template: '{local}={domain}' }] }, 'gateways[0].template : réglage inconnu'],
     ['internalDomains bad domain', { internalDomains: ['m2a.paris', 'pas un domaine'] }, 'internalDomains[1] : doit être un nom de domaine valide (ex. « m2a.paris ») (reçu « pas un domaine »). Corrigez internalDomains[1] dans le fichier de configuration'],
     ['internalDomains an address', { internalDomains: ['contact@m2a.paris'] }, 'internalDomains[0] : doit être un nom de domaine valide'],
-    ['store.type postgres', { store: { type: 'postgres' } }, 'store.type : PostgreSQL n\'est pas encore disponible (prévu dans une version ultérieure) ; seule la valeur « sqlite » est acceptée (reçu « postgres »). Corrigez store.type dans le fichier de configuration'],
+    ['store.type postgres', { store: { type: 'postgres' } }, 'store.type : « postgres » demande aussi store.postgresUrl (ou la variable MSS_POSTGRES_URL), ex. « postgres://mss@db.local:5432/mss_outlook » (reçu « postgres »). Corrigez store.type dans le fichier de configuration'],
     ['store.type other', { store: { type: 'mysql' } }, 'store.type : doit valoir « sqlite »'],
     ['dataDir empty', { dataDir: '' }, 'dataDir : doit être un chemin'],
     ['log.level unknown', { log: { level: 'loud' } }, 'log.level : doit valoir l\'un de'],
@@ -282,7 +286,7 @@ describe('CONFIG_REFERENCE', () => {
       expect(keys).toContain(k);
     }
     expect(CONFIG_REFERENCE.map((e) => e.env).filter(Boolean).sort()).toEqual(
-      ['MSS_CONFIG', 'MSS_DATA_DIR', 'MSS_DIRECTORY', 'MSS_DIRECTORY_MAPPING', 'MSS_DIRECTORY_REFRESH', 'MSS_DIRECTORY_SHA256', 'MSS_DIRECTORY_URL', 'MSS_FHIR_API_KEY', 'MSS_FHIR_BASE_URL', 'MSS_FHIR_CACHE_TTL', 'MSS_HARNESS', 'MSS_HOST', 'MSS_LISTE_BLANCHE', 'MSS_LOG_LEVEL', 'MSS_PORT', 'MSS_PSC_CLIENT_ID', 'MSS_PSC_CLIENT_SECRET', 'MSS_PSC_ISSUER', 'MSS_PSC_REDIRECT_URI', 'MSS_PUBLIC_URL', 'MSS_TLS_CERT', 'MSS_TLS_KEY'].sort(),
+      ['MSS_CONFIG', 'MSS_DATA_DIR', 'MSS_DIRECTORY', 'MSS_DIRECTORY_MAPPING', 'MSS_DIRECTORY_REFRESH', 'MSS_DIRECTORY_SHA256', 'MSS_DIRECTORY_URL', 'MSS_ENTRA_AUDIENCE', 'MSS_ENTRA_JWKS_URL', 'MSS_ENTRA_TENANT_ID', 'MSS_FHIR_API_KEY', 'MSS_IGC_SANTE_ANCHORS', 'MSS_POSTGRES_URL', 'MSS_PRODUCT_REFERENCE', 'MSS_SMTP_HOST', 'MSS_SMTP_PORT', 'MSS_TRACES_RETENTION_DAYS', 'MSS_FHIR_BASE_URL', 'MSS_FHIR_CACHE_TTL', 'MSS_HARNESS', 'MSS_HOST', 'MSS_LISTE_BLANCHE', 'MSS_LOG_LEVEL', 'MSS_PORT', 'MSS_PSC_CLIENT_ID', 'MSS_PSC_CLIENT_SECRET', 'MSS_PSC_ISSUER', 'MSS_PSC_REDIRECT_URI', 'MSS_PUBLIC_URL', 'MSS_TLS_CERT', 'MSS_TLS_KEY'].sort(),
     );
     for (const e of CONFIG_REFERENCE) {
       expect(e.default.length).toBeGreaterThan(0);

@@ -41,7 +41,7 @@ describe('startConnector', () => {
       const ca = readFileSync(join(config.dataDir, DEV_CERT_DIR, DEV_CERT_FILE), 'utf8');
       const res = await getJson(`${running.url}/api/health`, ca);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'ok', store: { type: 'sqlite', schemaVersion: 2 }, directory: { entries: 14 } });
+      expect(res.body).toMatchObject({ status: 'ok', store: { type: 'sqlite', schemaVersion: 4 }, directory: { entries: 14 } });
       expect(printed).toContain(`Connecteur mss-outlook prêt sur ${running.url} — harnais de démonstration : ${running.url}/harness.html`);
       expect(printed.some((l) => l.startsWith('Certificat de développement créé'))).toBe(true);
       // a client that does not trust the certificate is refused: this is real TLS

@@ -6,7 +6,20 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations';
-import { assertNoAddress, StoreError, toLocalIso, type AuditDetails, type AuditEntryInput, type AuditRecord, type AuditOutcome, type Store } from './store';
+import { OUTBOUND_COLUMNS, toOutboundJob, toOutboundRecord, toTraceRecord, traceLimit, type OutboundRow, type TraceRow } from './rows';
+import {
+  assertNoAddress,
+  duplicateMessageIdError,
+  StoreError,
+  toLocalIso,
+  type AuditDetails,
+  type AuditEntryInput,
+  type AuditRecord,
+  type AuditOutcome,
+  type OutboundStatus,
+  type Store,
+  type TraceInput,
+} from './store';
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -83,6 +96,11 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
       'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
     );
   let closed = false;
+  const insertTrace = (t: TraceInput): void => {
+    stmt(
+      'INSERT INTO traces (ts_utc, ts_workstation, actor, mailbox, action, request, reply_code, reply_text, message_id, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(t.tsUtc, t.tsWorkstation ?? null, t.actor, t.mailbox, t.action, t.request, t.replyCode ?? null, t.replyText ?? null, t.messageId ?? null, t.outcome);
+  };
 
   return {
     type: 'sqlite',
@@ -115,6 +133,97 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
     },
     async setSetting(key: string, value: string): Promise<void> {
       upsertSetting().run(key, value, now().toISOString());
+    },
+    async enqueueOutbound(input) {
+      // one IMMEDIATE transaction: the message and its idempotency key are one row, written or not at all
+      const run = db.transaction(() => {
+        const info = stmt(
+          `INSERT INTO outbound_messages (id, mailbox, author_id, idempotency_key, request_hash, message_id, payload, recipients_count, status, attempts, next_attempt_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT (mailbox, idempotency_key) DO NOTHING`,
+        ).run(input.id, input.mailbox, input.authorId, input.idempotencyKey, input.requestHash, input.messageId, input.payload, input.recipientsCount, input.now, input.now, input.now);
+        const row = stmt(`SELECT ${OUTBOUND_COLUMNS} FROM outbound_messages WHERE mailbox = ? AND idempotency_key = ?`).get(input.mailbox, input.idempotencyKey) as OutboundRow;
+        return { created: info.changes === 1, record: toOutboundRecord(row) };
+      });
+      try {
+        return run.immediate();
+      } catch (e) {
+        // a driver error (its class comes from the native module's first loader) becomes our typed error
+        if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /message_id/.test((e as Error).message)) throw duplicateMessageIdError();
+        throw e;
+      }
+    },
+    async getOutbound(id) {
+      const row = stmt(`SELECT ${OUTBOUND_COLUMNS} FROM outbound_messages WHERE id = ?`).get(id) as OutboundRow | undefined;
+      return row ? toOutboundRecord(row) : undefined;
+    },
+    async claimOutbound({ workerId, now: at, leaseMs, limit }) {
+      // BEGIN IMMEDIATE takes the write lock first: two processes on the same file claim one after the other
+      const run = db.transaction(() => {
+        const rows = stmt(
+          `SELECT ${OUTBOUND_COLUMNS}, payload FROM outbound_messages
+           WHERE (status = 'queued' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until < ?)
+           ORDER BY next_attempt_at, seq LIMIT ?`,
+        ).all(at, at, Math.max(1, Math.floor(limit))) as OutboundRow[];
+        const update = stmt(`UPDATE outbound_messages SET status = 'sending', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`);
+        return rows.map((row) => {
+          update.run(workerId, at + leaseMs, at, row.id);
+          const wasSending = row.status === 'sending';
+          return toOutboundJob({ ...row, status: 'sending', claimed_by: workerId, lease_until: at + leaseMs, attempts: Number(row.attempts) + 1, updated_at: at }, wasSending);
+        });
+      });
+      return run.immediate();
+    },
+    async completeOutbound(id, workerId, outcome, trace) {
+      const run = db.transaction(() => {
+        let changes: number;
+        switch (outcome.status) {
+          case 'accepted':
+            changes = stmt(
+              `UPDATE outbound_messages SET status = 'accepted', accepted_at = ?, response = ?, claimed_by = NULL, lease_until = NULL, last_error_json = NULL, updated_at = ?
+               WHERE id = ? AND claimed_by = ? AND status = 'sending'`,
+            ).run(outcome.now, outcome.response, outcome.now, id, workerId).changes;
+            break;
+          case 'queued':
+            changes = stmt(
+              `UPDATE outbound_messages SET status = 'queued', next_attempt_at = ?, last_error_json = ?, claimed_by = NULL, lease_until = NULL, updated_at = ?
+               WHERE id = ? AND claimed_by = ? AND status = 'sending'`,
+            ).run(outcome.nextAttemptAt, JSON.stringify(outcome.error), outcome.now, id, workerId).changes;
+            break;
+          case 'failed':
+            changes = stmt(
+              `UPDATE outbound_messages SET status = 'failed', last_error_json = ?, claimed_by = NULL, lease_until = NULL, updated_at = ?
+               WHERE id = ? AND claimed_by = ? AND status = 'sending'`,
+            ).run(JSON.stringify(outcome.error), outcome.now, id, workerId).changes;
+            break;
+        }
+        if (changes === 1 && trace) insertTrace(trace);
+        return changes === 1;
+      });
+      return run.immediate();
+    },
+    async outboundCounts() {
+      const rows = stmt('SELECT status, COUNT(*) AS n FROM outbound_messages GROUP BY status').all() as { status: OutboundStatus; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+    async appendTrace(trace) {
+      insertTrace(trace);
+    },
+    async listTraces(filter) {
+      const where: string[] = [];
+      const args: (string | number)[] = [];
+      const add = (sql: string, v: string | number): void => {
+        where.push(sql);
+        args.push(v);
+      };
+      if (filter.mailbox !== undefined) add('mailbox = ?', filter.mailbox);
+      if (filter.action !== undefined) add('action = ?', filter.action);
+      if (filter.from !== undefined) add('ts_utc >= ?', filter.from);
+      if (filter.to !== undefined) add('ts_utc < ?', filter.to);
+      const sql = `SELECT * FROM traces ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_utc DESC, id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...args, traceLimit(filter.limit)) as TraceRow[]).map(toTraceRecord);
+    },
+    async purgeTraces(beforeUtc) {
+      return stmt('DELETE FROM traces WHERE ts_utc < ?').run(beforeUtc).changes;
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -1,5 +1,6 @@
-// Runtime: Node (connector). The persistence port: the connector talks to a Store, never to a database driver,
-// so PostgreSQL can come later beside SQLite. Methods are async even though better-sqlite3 is synchronous.
+// Runtime: Node (connector). The persistence port: the connector talks to a Store, never to a database driver.
+// Two implementations: SQLite (embedded default, better-sqlite3, synchronous under async methods) and PostgreSQL
+// (several connector instances share one outbound queue). test/connector/store-shared.test.ts runs on both.
 
 /** Outcome of an audited action. */
 export const AUDIT_OUTCOMES = ['ok', 'rejected', 'error'] as const;
@@ -33,9 +34,141 @@ export interface AuditRecord extends AuditEntryInput {
   readonly details: AuditDetails;
 }
 
+/** Store back-ends. */
+export type StoreKind = 'sqlite' | 'postgres';
+
+/**
+ * Status of an outbound message (MSSANTE.md §7, "useful status model"): `submitted` (received by the API; never
+ * stored, the row is written as `queued` in the same transaction as its idempotency key) → `queued` (waiting, also
+ * after a temporary failure) → `sending` (claimed by a worker, under a lease) → `accepted` (SMTP 250 from the
+ * operator) → `delivered` (DSN) / `read` (MDN) / `failed` (permanent refusal, or DSN failure).
+ */
+export const OUTBOUND_STATUSES = ['submitted', 'queued', 'sending', 'accepted', 'delivered', 'read', 'failed'] as const;
+export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
+
+/** The last failure of an outbound message: codes, the operator's reply (addresses masked), a French explanation. */
+export interface OutboundError {
+  /** Transport code (TransportError.code) or `EXPIRED` / `INTERNAL`. */
+  readonly code: string;
+  /** French explanation for the user. */
+  readonly message: string;
+  /** Operator's reply line (addresses masked), when there was one. */
+  readonly response?: string;
+  readonly responseCode?: number;
+  readonly command?: string;
+}
+
+/** What the API persists for one accepted message. */
+export interface NewOutbound {
+  /** Random id (UUID) given by the caller. */
+  readonly id: string;
+  /** Sender MSSanté mailbox (BAL). */
+  readonly mailbox: string;
+  /** Authenticated author (Entra `oid`). */
+  readonly authorId: string;
+  /** `Idempotency-Key` header: unique per sender mailbox. */
+  readonly idempotencyKey: string;
+  /** SHA-256 of the canonical request body: same key + other body ⇒ conflict. */
+  readonly requestHash: string;
+  /** RFC 5322 Message-ID, fixed at acceptance and reused by every attempt. Unique. */
+  readonly messageId: string;
+  /** What the worker relays (JSON of the build input, or raw MIME in base64): never logged, never traced. */
+  readonly payload: string;
+  readonly recipientsCount: number;
+  /** ms since epoch. */
+  readonly now: number;
+}
+
+/** A stored outbound message, without its payload. Times in ms since epoch. */
+export interface OutboundRecord {
+  readonly id: string;
+  readonly mailbox: string;
+  readonly authorId: string;
+  readonly idempotencyKey: string;
+  readonly requestHash: string;
+  readonly messageId: string;
+  readonly status: OutboundStatus;
+  readonly attempts: number;
+  readonly recipientsCount: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly nextAttemptAt: number;
+  readonly acceptedAt?: number;
+  readonly lastError?: OutboundError;
+  /** Reply of the operator to the accepted submission (`250 ...`). */
+  readonly response?: string;
+}
+
+/** A message claimed by a worker: the record, its payload and the lease. */
+export interface OutboundJob extends OutboundRecord {
+  readonly payload: string;
+  readonly claimedBy: string;
+  readonly leaseUntil: number;
+  /** True when the row was taken back from an expired lease (its previous worker died or hung mid-send). */
+  readonly recovered: boolean;
+}
+
+/** Options of {@link Store.claimOutbound}. */
+export interface ClaimOptions {
+  readonly workerId: string;
+  readonly now: number;
+  readonly leaseMs: number;
+  readonly limit: number;
+}
+
+/** How a claimed attempt ended. Applied only while the worker still holds the lease. */
+export type OutboundOutcome =
+  | { readonly status: 'accepted'; readonly response: string; readonly now: number }
+  | { readonly status: 'queued'; readonly nextAttemptAt: number; readonly error: OutboundError; readonly now: number }
+  | { readonly status: 'failed'; readonly error: OutboundError; readonly now: number };
+
+/** Trace actions (ANS FAQ 10217: at least sending and deletion). */
+export const TRACE_ACTIONS = ['envoi', 'suppression', 'consultation'] as const;
+export type TraceAction = (typeof TRACE_ACTIONS)[number];
+
+/**
+ * One client trace (SC.MSS/CONF.17-18, ANS FAQ 10217): who, when (workstation and server), which mailbox, which
+ * action, the request sent to the operator (command summary, no content) and its reply. Never a subject, a body or
+ * an attachment name.
+ */
+export interface TraceInput {
+  /** Server time, ms since epoch (stored as UTC). */
+  readonly tsUtc: number;
+  /** Workstation local time as sent by the add-in (ISO 8601 with offset), validated; absent for worker retries. */
+  readonly tsWorkstation?: string;
+  /** Authenticated author id (Entra `oid`). */
+  readonly actor: string;
+  readonly mailbox: string;
+  readonly action: TraceAction;
+  /** Command summary, e.g. `EHLO STARTTLS AUTH XOAUTH2 MAIL FROM RCPT TO ×2 DATA`. */
+  readonly request: string;
+  readonly replyCode?: number;
+  /** Reply line, addresses masked. */
+  readonly replyText?: string;
+  readonly messageId?: string;
+  /** `ok` or the error code. */
+  readonly outcome: string;
+}
+
+export interface TraceRecord extends TraceInput {
+  readonly id: number;
+}
+
+/** Filter of {@link Store.listTraces}. */
+export interface TraceFilter {
+  readonly mailbox?: string;
+  readonly action?: TraceAction;
+  /** ms since epoch, inclusive. */
+  readonly from?: number;
+  /** ms since epoch, exclusive. */
+  readonly to?: number;
+  /** Newest first; default 500, at most 100 000. */
+  readonly limit?: number;
+}
+
 /** The persistence port. */
 export interface Store {
-  readonly type: 'sqlite';
+  readonly type: StoreKind;
   /** Id of the last applied migration. */
   schemaVersion(): number;
   appendAudit(entry: AuditEntryInput): Promise<AuditRecord>;
@@ -43,18 +176,55 @@ export interface Store {
   recentAudit(limit: number): Promise<AuditRecord[]>;
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+
+  // ---- outbound queue --------------------------------------------------------------------------------------
+  /**
+   * Persists an accepted message (status `queued`) and its idempotency key in ONE transaction. When the
+   * (mailbox, idempotencyKey) pair exists, nothing is written and the existing record comes back (`created: false`);
+   * the caller compares `requestHash`.
+   */
+  enqueueOutbound(input: NewOutbound): Promise<{ readonly created: boolean; readonly record: OutboundRecord }>;
+  getOutbound(id: string): Promise<OutboundRecord | undefined>;
+  /**
+   * Claims up to `limit` messages due now: `queued` with `nextAttemptAt <= now`, or `sending` whose lease expired
+   * (a crashed or hung worker). Each becomes `sending` under this worker's lease, `attempts + 1`. Two workers never
+   * hold the same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: BEGIN IMMEDIATE).
+   */
+  claimOutbound(opts: ClaimOptions): Promise<OutboundJob[]>;
+  /**
+   * Records how an attempt ended, and its trace, in one transaction; only while `workerId` still holds the row
+   * (`sending`, claimed by it). Returns false when the lease was lost (nothing written).
+   */
+  completeOutbound(id: string, workerId: string, outcome: OutboundOutcome, trace?: TraceInput): Promise<boolean>;
+  /** Number of messages per status (health, tests). */
+  outboundCounts(): Promise<Partial<Record<OutboundStatus, number>>>;
+
+  // ---- traces ----------------------------------------------------------------------------------------------
+  appendTrace(trace: TraceInput): Promise<void>;
+  listTraces(filter: TraceFilter): Promise<TraceRecord[]>;
+  /** Deletes the traces older than `beforeUtc` (ms since epoch); returns how many. */
+  purgeTraces(beforeUtc: number): Promise<number>;
+
   close(): Promise<void>;
 }
 
 /** Store errors (configuration or state problems an operator must fix), with a stable code and a French message. */
 export class StoreError extends Error {
   constructor(
-    readonly code: 'STORE_NEWER_SCHEMA' | 'STORE_UNKNOWN_MIGRATION' | 'STORE_OPEN_FAILED' | 'STORE_MIGRATION_FAILED',
+    readonly code: 'STORE_NEWER_SCHEMA' | 'STORE_UNKNOWN_MIGRATION' | 'STORE_OPEN_FAILED' | 'STORE_MIGRATION_FAILED' | 'STORE_DUPLICATE_MESSAGE_ID',
     message: string,
   ) {
     super(message);
     this.name = 'StoreError';
   }
+}
+
+/** The Message-ID of a new outbound message is already queued (never send one message twice). */
+export function duplicateMessageIdError(): StoreError {
+  return new StoreError(
+    'STORE_DUPLICATE_MESSAGE_ID',
+    'Ce Message-ID est déjà dans la file d\'envoi : le message n\'est pas ajouté une seconde fois.',
+  );
 }
 
 const ADDRESS_LIKE = /@/;

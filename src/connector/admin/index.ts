@@ -1,0 +1,2 @@
+// Runtime: Node (connector). Administration pages and routes.
+export { adminTracesRoutes, type AdminTracesOptions } from './traces-routes';
