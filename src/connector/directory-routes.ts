@@ -4,7 +4,7 @@
 // error mapper (errors.ts). Logs carry counts, never addresses or names.
 
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { DirectoryEntry } from '../core';
 import { DirectoryService } from './directory/service';
 import { ApiError, type SchemaViolation, type ValidationTranslator } from './errors';
@@ -147,7 +147,14 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   if (!(opts.directory instanceof DirectoryService)) return;
   const service = opts.directory;
 
-  api.post('/api/directory/lookup', { schema: lookupSchema, config: { translateValidation: translateLookup } }, async (request) => {
+  api.post('/api/directory/lookup', { schema: lookupSchema, config: { translateValidation: translateLookup } }, async (request, reply) => {
+    // answered from the local index alone: the JSON is written directly (same text as the schema serializer's)
+    const fast = service.lookupManyJson(request.body.addresses);
+    if (fast !== undefined) {
+      request.log.info({ count: request.body.addresses.length, found: fast.found }, 'directory_lookup');
+      // a string with a JSON content type is sent as it is (fastify reply.send): not serialised twice
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(fast.body);
+    }
     const results = await service.lookupMany(request.body.addresses);
     let found = 0;
     for (const r of results) if (r.found) found++;

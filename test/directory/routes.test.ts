@@ -19,7 +19,7 @@ let known: string[];
 
 beforeAll(async () => {
   const { index } = await loadExtractionFile(standardExtraction());
-  known = index.data.addresses.slice(0, 60) as string[];
+  known = index.addresses().slice(0, 60);
   const csv = join(makeTempDir('mss-dir-map-'), 'correspondance.csv');
   writeFileSync(csv, `adresse ordinaire;adresse MSSanté\nsecretariat@clinique-exemple.fr;${known[0]}\n`);
   const { table } = parseMappingCsv(`adresse ordinaire;adresse MSSanté\nsecretariat@clinique-exemple.fr;${known[0]}\n`);

@@ -3,14 +3,13 @@
 // lines are counted and reported with their line number; the load never crashes on data, only on an unusable
 // header or an unreadable source (DirectoryLoadError, French message).
 
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync, statSync, type ReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Unzip, UnzipInflate } from 'fflate';
 import {
   DirectoryIndexBuilder,
   LINE_PROBLEMS,
   mapExtractionHeader,
-  newLineSlots,
-  parseExtractionLineInto,
   type ColumnMap,
   type DirectoryIndex,
   type LineProblem,
@@ -73,26 +72,31 @@ export interface LoadOptions {
 
 const MAX_SAMPLE = 100;
 
-/** Feeds text chunks into the core builder; `finish()` returns the index and the report. */
+/**
+ * Feeds UTF-8 bytes into the core builder; `finish()` returns the index and the report. Lines are handed to the
+ * builder as byte ranges of the chunk (no string per line): only the header line is decoded.
+ */
 export class ExtractionReader {
-  private readonly builder = new DirectoryIndexBuilder();
+  private readonly builder: DirectoryIndexBuilder;
   private map: ColumnMap | undefined;
-  private rest = '';
   private lineNo = 0;
   private dataLines = 0;
   private duplicates = 0;
   private malformed = 0;
   private readonly byProblem = Object.fromEntries(LINE_PROBLEMS.map((p) => [p, 0])) as Record<LineProblem, number>;
   private readonly sample: MalformedLine[] = [];
-  private readonly slots = newLineSlots();
   private restBytes: Buffer | undefined;
   private readonly started: number;
 
+  /** `sourceBytes`: size of the (uncompressed) source when known, to size the index arrays once. */
   constructor(
     private readonly label: string,
     private readonly clock: () => number = () => performance.now(),
+    sourceBytes?: number,
   ) {
     this.started = clock();
+    // an extraction line is >= 64 bytes (31 columns, an address and a type): at most sourceBytes / 64 records
+    this.builder = new DirectoryIndexBuilder(sourceBytes ? { expectedRecords: sourceBytes / 64, expectedBytes: sourceBytes } : {});
   }
 
   get lines(): number {
@@ -101,37 +105,40 @@ export class ExtractionReader {
 
   /** Adds decoded text (any split). */
   push(chunk: string): void {
-    const text = this.rest === '' ? chunk : this.rest + chunk;
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      this.line(text.slice(start, nl));
-      start = nl + 1;
-    }
-    this.rest = start === 0 ? text : text.slice(start);
+    this.pushBytes(Buffer.from(chunk, 'utf8'));
   }
 
   /**
-   * Adds raw UTF-8 bytes (any split): decoded up to the last newline with Buffer's native decoder, the rest kept
-   * for the next call, so a character split across chunks is never broken. Invalid bytes become U+FFFD and their
-   * line is reported as INVALID_UTF8.
+   * Adds raw UTF-8 bytes (any split): complete lines are read in place, the partial last line is kept for the
+   * next call (so a character split across chunks is never broken). A line with invalid UTF-8 is reported as
+   * INVALID_UTF8.
    */
   pushBytes(chunk: Buffer): void {
-    const buf = this.restBytes ? Buffer.concat([this.restBytes, chunk]) : chunk;
-    const nl = buf.lastIndexOf(10);
-    if (nl < 0) {
-      this.restBytes = Buffer.from(buf);
-      return;
+    let start = 0;
+    if (this.restBytes) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.restBytes = Buffer.concat([this.restBytes, chunk]);
+        return;
+      }
+      const first = Buffer.concat([this.restBytes, chunk.subarray(0, nl)]);
+      this.restBytes = undefined;
+      this.line(first, 0, first.length);
+      start = nl + 1;
     }
-    this.restBytes = nl + 1 < buf.length ? Buffer.from(buf.subarray(nl + 1)) : undefined;
-    this.push(buf.toString('utf8', 0, nl + 1));
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0) break;
+      this.line(chunk, start, nl);
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.restBytes = Buffer.from(chunk.subarray(start));
   }
 
-  private line(line: string): void {
+  private line(buf: Buffer, start: number, end: number): void {
     this.lineNo++;
     if (this.map === undefined) {
-      const header = mapExtractionHeader(line);
+      const header = mapExtractionHeader(buf.toString('utf8', start, end));
       if (!header.ok) {
         throw new DirectoryLoadError(
           'DIRECTORY_HEADER',
@@ -141,16 +148,17 @@ export class ExtractionReader {
       this.map = header.map;
       return;
     }
-    if (line.length === 0 || (line.length === 1 && line === '\r')) return;
+    if (end === start || (end === start + 1 && buf[start] === 13)) return;
     this.dataLines++;
-    const problem = parseExtractionLineInto(line, this.map, this.slots);
-    if (problem !== undefined) {
-      this.malformed++;
-      this.byProblem[problem]++;
-      if (this.sample.length < MAX_SAMPLE) this.sample.push({ line: this.lineNo, problem });
+    const outcome = this.builder.addLine(buf, start, end, this.map);
+    if (outcome === 'added') return;
+    if (outcome === 'duplicate') {
+      this.duplicates++;
       return;
     }
-    if (this.builder.addSlots(this.slots) === 'duplicate') this.duplicates++;
+    this.malformed++;
+    this.byProblem[outcome]++;
+    if (this.sample.length < MAX_SAMPLE) this.sample.push({ line: this.lineNo, problem: outcome });
   }
 
   /** Ends the input; throws DIRECTORY_HEADER / DIRECTORY_EMPTY when there was nothing usable. */
@@ -158,12 +166,7 @@ export class ExtractionReader {
     if (this.restBytes) {
       const last = this.restBytes;
       this.restBytes = undefined;
-      this.push(last.toString('utf8'));
-    }
-    if (this.rest !== '') {
-      const last = this.rest;
-      this.rest = '';
-      this.line(last);
+      this.line(last, 0, last.length);
     }
     if (this.map === undefined) throw new DirectoryLoadError('DIRECTORY_EMPTY', `« ${this.label} » est vide : aucune ligne d'en-tête.`);
     const index = this.builder.build();
@@ -215,7 +218,7 @@ export async function loadExtractionFile(path: string, opts: LoadOptions = {}): 
   } catch (e) {
     throw new DirectoryLoadError('DIRECTORY_UNREADABLE', `Annuaire illisible : « ${label} » (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
-  const reader = new ExtractionReader(label, opts.clock);
+  const reader = new ExtractionReader(label, opts.clock, zip ? undefined : total);
   let bytes = 0;
   let lastReport = 0;
   const progress = () => {
@@ -249,29 +252,42 @@ export async function loadExtractionFile(path: string, opts: LoadOptions = {}): 
     unzip.register(UnzipInflate);
   }
 
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  // Plain text: one 1 MB buffer, read into again and again. Each fresh chunk of a stream would be new memory, and
+  // on a VM first-touched memory is the main cost of the load.
+  // Zip: streamed (fflate may keep references to what it is given).
+  let handle: FileHandle | undefined;
+  let stream: ReadStream | undefined;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (unzip) {
+    if (unzip) {
+      stream = createReadStream(path, { highWaterMark: 1 << 20 });
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
         unzip.push(chunk);
         if (entryError) throw entryError;
-      } else {
-        reader.pushBytes(chunk);
+        progress();
       }
-      progress();
-    }
-    if (unzip) {
       unzip.push(new Uint8Array(0), true);
       if (entryError) throw entryError;
       if (!entryFound) throw new DirectoryLoadError('DIRECTORY_ZIP', `L'archive « ${label} » ne contient pas de fichier .txt d'extraction.`);
+    } else {
+      handle = await open(path, 'r');
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (;;) {
+        const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        bytes += bytesRead;
+        reader.pushBytes(buf.subarray(0, bytesRead));
+        progress();
+      }
     }
   } catch (e) {
-    stream.destroy();
     if (e instanceof DirectoryLoadError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (zip && !code) throw new DirectoryLoadError('DIRECTORY_ZIP', `Archive zip illisible : « ${label} » (${(e as Error).message}).`);
     throw new DirectoryLoadError('DIRECTORY_UNREADABLE', `Annuaire illisible : « ${label} » (${code ?? (e as Error).message}).`);
+  } finally {
+    stream?.destroy();
+    await handle?.close();
   }
   opts.onProgress?.({ phase: 'read', bytes, total, lines: reader.lines });
   return reader.finish();

@@ -18,7 +18,7 @@ import {
   type MappingTable,
   type SearchOptions,
   type SuggestCandidate,
-  normaliseAddress,
+  normaliseDirectoryAddress,
 } from '../../core';
 import type { DirectoryConfig } from '../config';
 import type { FhirClient, FhirLookup } from './fhir-client';
@@ -98,12 +98,47 @@ export class DirectoryService {
 
   /** Local look-up of any input. */
   lookupLocal(input: string): LookupAnswer {
-    const address = normaliseAddress(input);
+    const address = normaliseDirectoryAddress(input);
     if (address === undefined) return { address: input.trim(), found: false, invalid: true };
     const index = this.state.index;
     const i = index.find(address);
     if (i < 0) return { address, found: false };
     return answer(index.record(i), 'annuaire');
+  }
+
+  /**
+   * The JSON body `{"results":[...]}` of a batch look-up answered from the local index alone, written directly
+   * (the same text as serialising {@link lookupMany}'s answers), or undefined when the FHIR API has to be asked
+   * for an unknown address (then use lookupMany).
+   */
+  lookupManyJson(inputs: readonly string[]): { body: string; found: number } | undefined {
+    const index = this.state.index;
+    const parts: string[] = new Array<string>(inputs.length);
+    let found = 0;
+    for (let k = 0; k < inputs.length; k++) {
+      const address = normaliseDirectoryAddress(inputs[k]);
+      if (address === undefined) {
+        parts[k] = `{"address":${JSON.stringify(inputs[k].trim())},"found":false,"invalid":true}`;
+        continue;
+      }
+      const i = index.find(address);
+      if (i < 0) {
+        if (this.fhir) return undefined;
+        parts[k] = `{"address":${JSON.stringify(address)},"found":false}`;
+        continue;
+      }
+      found++;
+      const name = index.displayName(i);
+      const profession = index.field(i, 'profession');
+      const structure = index.field(i, 'organisation');
+      parts[k] =
+        `{"address":${JSON.stringify(address)},"found":true,"source":"annuaire","type":"${index.type(i)}"` +
+        (name ? `,"name":${JSON.stringify(name)}` : '') +
+        (profession ? `,"profession":${JSON.stringify(profession)}` : '') +
+        (structure ? `,"structure":${JSON.stringify(structure)}` : '') +
+        `,"record":${index.recordJson(i, address)}}`;
+    }
+    return { body: `{"results":[${parts.join(',')}]}`, found };
   }
 
   /** Look-ups, local first, then the FHIR API (when configured) for the unknown ones. Never throws. */

@@ -1,13 +1,14 @@
 // Runtime: Node (connector, CLI). Persists a DirectoryIndex as one binary file so that a restart maps the arrays
-// back instead of re-reading the 90 MB extraction: typed arrays are read as views on the file buffer, string
-// tables are one UTF-8 block split on NUL. Written to a temporary file, fsync'ed, then renamed over the previous
+// back instead of re-reading the 110 MB extraction: one read of the file, every typed array (addresses and ids as
+// UTF-8 blocks + offsets, the address and id hash tables themselves, postings) a view on that buffer, nothing
+// rebuilt or decoded; only the small string tables (interned values, words) are one UTF-8 block split on NUL. Written to a temporary file, fsync'ed, then renamed over the previous
 // snapshot (rename is atomic on POSIX): a process killed mid-refresh leaves the previous snapshot intact.
 
 import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DirectoryIndex, type DirectoryIndexData } from '../../core';
 
-const MAGIC = 'MSSDIR02';
+const MAGIC = 'MSSDIR04';
 
 /** What the snapshot says about its origin (shown by /api/health and the CLI; no personal data). */
 export interface SnapshotMeta {
@@ -24,11 +25,13 @@ export interface SnapshotMeta {
 
 type Kind = 'strings' | 'u8' | 'u32' | 'i32';
 const SECTIONS: readonly [keyof DirectoryIndexData, Kind][] = [
-  ['addresses', 'strings'],
+  ['addressBytes', 'u8'],
+  ['addressOffsets', 'u32'],
   ['types', 'u8'],
   ['pool', 'strings'],
   ['fieldIds', 'u32'],
-  ['ids', 'strings'],
+  ['idBytes', 'u8'],
+  ['idOffsets', 'u32'],
   ['hashSlots', 'i32'],
   ['idSlots', 'i32'],
   ['tokens', 'strings'],

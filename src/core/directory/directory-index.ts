@@ -2,18 +2,35 @@
 // arrays, so that an exact look-up is one hash probe and a name search walks one posting range.
 //
 // Layout (all built by DirectoryIndexBuilder, or restored from a snapshot by the connector without rebuilding):
-//  - addresses[i]: normalised address of record i; types[i]: index in MAILBOX_TYPES;
+//  - addressBytes[addressOffsets[i] .. addressOffsets[i + 1]]: UTF-8 of the normalised address of record i (one
+//    block, no string per record); types[i]: index in MAILBOX_TYPES;
 //  - fieldIds[i * F + f]: id in `pool` (interned strings, pool[0] = '') of kept field f (INTERNED_FIELDS);
-//  - ids[i]: national id, id PP and structure id joined by U+001F; idSlots: hash table from each id to records;
-//  - hashSlots: open addressing (linear probing, FNV-1a) from address to record + 1 (0 = empty);
+//  - idBytes[idOffsets[3i + k] .. idOffsets[3i + k + 1]]: national id (k = 0), id PP (1), structure id (2);
+//    idSlots: hash table from each distinct id of a record to 3i + k + 1;
+//  - hashSlots: open addressing (linear probing, FNV-1a over the UTF-8 bytes, any table size: slot = hash × size /
+//    2^32, load <= 0.5) from address to record + 1 (low 24 bits; 0 = empty) tagged with 7 bits of the hash; stored
+//    as it is in the snapshot;
 //  - tokens: sorted distinct folded words; a PREFIX is therefore a contiguous range of token ids;
 //  - postingOffsets/postings: records of each token (CSR), in token order, so a prefix range is one slice;
 //  - recordTokenOffsets/recordTokens: token ids of each record, its name words first (nameTokenCounts[i] of them).
 
 import { MAILBOX_TYPES } from '../types';
 import type { DirectoryEntry, MailboxType } from '../types';
-import { ID_FIELDS, INTERNED_FIELDS, RECORD_FIELDS, type ExtractionRecord, type LineSlots, type RecordField } from './extraction';
+import {
+  ID_FIELDS,
+  INTERNED_FIELDS,
+  RECORD_FIELDS,
+  newColumnCuts,
+  normaliseAddressBytesInto,
+  normaliseDirectoryAddress,
+  scanExtractionBytes,
+  type ColumnMap,
+  type ExtractionRecord,
+  type LineProblem,
+  type RecordField,
+} from './extraction';
 import { NAME_TITLES, tokenize } from './text';
+import { decodeUtf8, encodeUtf8, equalsUtf8, hashBytes, hashUtf8 } from './utf8';
 
 const F = INTERNED_FIELDS.length;
 const FIELD_INDEX = {} as Record<RecordField, number>;
@@ -23,17 +40,18 @@ INTERNED_FIELDS.forEach((f, i) => {
 ID_FIELDS.forEach((f, i) => {
   FIELD_INDEX[f] = -1 - i;
 });
-const ID_SEP = '\u001f';
 /** A query word that is an identifier (RPPS, ADELI, FINESS, SIRET...). */
 const ID_WORD = /^[0-9]{8,15}$/;
 
 /** The flat arrays of an index (what a snapshot stores). */
 export interface DirectoryIndexData {
-  readonly addresses: readonly string[];
+  readonly addressBytes: Uint8Array;
+  readonly addressOffsets: Uint32Array;
   readonly types: Uint8Array;
   readonly pool: readonly string[];
   readonly fieldIds: Uint32Array;
-  readonly ids: readonly string[];
+  readonly idBytes: Uint8Array;
+  readonly idOffsets: Uint32Array;
   readonly hashSlots: Int32Array;
   readonly idSlots: Int32Array;
   readonly tokens: readonly string[];
@@ -95,14 +113,9 @@ export interface SearchResult {
   readonly hits: readonly { readonly index: number; readonly score: number }[];
 }
 
-/** FNV-1a 32-bit over UTF-16 code units. */
+/** FNV-1a 32-bit over the UTF-8 bytes of an address (the hash of the address table). */
 export function hashAddress(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return hashUtf8(s);
 }
 
 function lowerBound(tokens: readonly string[], q: string): number {
@@ -116,6 +129,24 @@ function lowerBound(tokens: readonly string[], q: string): number {
   return lo;
 }
 
+/** Slot of a 32-bit hash in a table of `size` slots (any size: multiply-high, not a mask). */
+export function hashSlot(h: number, size: number): number {
+  return Math.floor((h / 4294967296) * size);
+}
+
+/** Slots of an open-addressing table for `count` keys (load factor <= `load`, 0.7 by default). */
+export function tableSize(count: number, load = 0.7): number {
+  return Math.max(16, Math.ceil(count / load) + 1);
+}
+
+/** Address table entries: record + 1 in the low 24 bits, 7 low bits of the hash above (a miss rarely reads bytes). */
+const RECORD_BITS = 0xffffff;
+/** Most records an index holds (2^24 - 1: 30 times the national directory). */
+export const MAX_RECORDS = RECORD_BITS - 1;
+function addressTag(h: number): number {
+  return (h & 0x7f) << 24;
+}
+
 const TWO20 = 1048576;
 const TWO40 = TWO20 * TWO20;
 const MAX_SCORE = 255;
@@ -123,33 +154,38 @@ const MAX_SCORE = 255;
 /** A read-only directory index. Build one with {@link DirectoryIndexBuilder} or restore it with {@link DirectoryIndex.fromData}. */
 export class DirectoryIndex {
   readonly size: number;
-  private readonly mask: number;
   private stamp: Uint32Array;
   private generation = 0;
 
   private constructor(readonly data: DirectoryIndexData) {
-    this.size = data.addresses.length;
-    this.mask = data.hashSlots.length - 1;
+    this.size = data.addressOffsets.length - 1;
     this.stamp = new Uint32Array(0);
   }
 
   /** Wraps arrays produced by a builder or read from a snapshot (no copy, no rebuild). */
   static fromData(data: DirectoryIndexData): DirectoryIndex {
-    const slots = data.hashSlots.length;
-    if (slots === 0 || (slots & (slots - 1)) !== 0) throw new Error('DirectoryIndex: hashSlots length must be a power of two');
-    if (data.fieldIds.length !== data.addresses.length * F) throw new Error('DirectoryIndex: fieldIds length mismatch');
+    if (data.hashSlots.length <= data.addressOffsets.length - 1 || data.idSlots.length === 0) throw new Error('DirectoryIndex: hash table too small');
+    const n = data.addressOffsets.length - 1;
+    if (n < 0 || data.fieldIds.length !== n * F || data.types.length !== n || data.idOffsets.length !== 3 * n + 1) throw new Error('DirectoryIndex: array length mismatch');
+    if (data.addressOffsets[n] !== data.addressBytes.length || data.idOffsets[3 * n] !== data.idBytes.length) throw new Error('DirectoryIndex: offsets mismatch');
     return new DirectoryIndex(data);
   }
 
   /** Record index of a NORMALISED address, or -1. */
   find(normalisedAddress: string): number {
-    const { hashSlots, addresses } = this.data;
-    let slot = hashAddress(normalisedAddress) & this.mask;
+    const { hashSlots, addressBytes, addressOffsets } = this.data;
+    const size = hashSlots.length;
+    const h = hashUtf8(normalisedAddress);
+    const tag = addressTag(h);
+    let slot = hashSlot(h, size);
     for (;;) {
       const v = hashSlots[slot];
       if (v === 0) return -1;
-      if (addresses[v - 1] === normalisedAddress) return v - 1;
-      slot = (slot + 1) & this.mask;
+      if ((v & ~RECORD_BITS) === tag) {
+        const r = v & RECORD_BITS;
+        if (equalsUtf8(addressBytes, addressOffsets[r - 1], addressOffsets[r], normalisedAddress)) return r - 1;
+      }
+      if (++slot === size) slot = 0;
     }
   }
 
@@ -161,7 +197,7 @@ export class DirectoryIndex {
     const profession = f('profession');
     const organisation = f('organisation');
     return {
-      address: this.data.addresses[i],
+      address: this.address(i),
       mailboxType: MAILBOX_TYPES[this.data.types[i]],
       ...(displayName ? { displayName } : {}),
       ...(profession ? { profession } : {}),
@@ -178,7 +214,11 @@ export class DirectoryIndex {
   /** One kept column of record i ('' when empty). */
   field(i: number, name: RecordField): string {
     const k = FIELD_INDEX[name];
-    if (k < 0) return this.data.ids[i].split(ID_SEP)[-1 - k] ?? '';
+    if (k < 0) {
+      const { idBytes, idOffsets } = this.data;
+      const slot = 3 * i - 1 - k;
+      return idOffsets[slot] === idOffsets[slot + 1] ? '' : decodeUtf8(idBytes, idOffsets[slot], idOffsets[slot + 1]);
+    }
     return this.data.pool[this.data.fieldIds[i * F + k]];
   }
 
@@ -187,19 +227,41 @@ export class DirectoryIndex {
    * an RPPS also finds its national id (8 + RPPS), a FINESS or SIRET its structure id (1 + FINESS, 3 + SIRET).
    */
   findById(id: string): number[] {
-    const { idSlots, ids } = this.data;
-    const mask = idSlots.length - 1;
+    const { idSlots, idBytes, idOffsets } = this.data;
+    const size = idSlots.length;
     const out: number[] = [];
     for (const key of [id, `8${id}`, `0${id}`, `1${id}`, `3${id}`]) {
-      let slot = hashAddress(key) & mask;
-      for (;;) {
+      for (let slot = hashSlot(hashUtf8(key), size); ; slot = slot + 1 === size ? 0 : slot + 1) {
         const v = idSlots[slot];
         if (v === 0) break;
-        const r = v - 1;
-        if (out.indexOf(r) < 0 && ids[r].split(ID_SEP).indexOf(key) >= 0) out.push(r);
-        slot = (slot + 1) & mask;
+        const r = ((v - 1) / 3) | 0;
+        if (out.indexOf(r) < 0 && equalsUtf8(idBytes, idOffsets[v - 1], idOffsets[v], key)) out.push(r);
       }
     }
+    return out;
+  }
+
+  /** Person ("Prénom NOM") or, for an organisational mailbox, its service or structure ('' when none). */
+  displayName(i: number): string {
+    const { pool, fieldIds } = this.data;
+    const base = i * F;
+    return (
+      joinName(pool[fieldIds[base + FIELD_INDEX.firstName]], pool[fieldIds[base + FIELD_INDEX.lastName]]) ||
+      pool[fieldIds[base + FIELD_INDEX.service]] ||
+      pool[fieldIds[base + FIELD_INDEX.organisation]]
+    );
+  }
+
+  /** Normalised address of record i. */
+  address(i: number): string {
+    const { addressBytes, addressOffsets } = this.data;
+    return decodeUtf8(addressBytes, addressOffsets[i], addressOffsets[i + 1]);
+  }
+
+  /** Every address, in record order (tests, tools: makes one string per record). */
+  addresses(): string[] {
+    const out = new Array<string>(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = this.address(i);
     return out;
   }
 
@@ -211,7 +273,7 @@ export class DirectoryIndex {
   /** Everything about record i. */
   record(i: number): DirectoryRecord {
     const f = (name: RecordField) => this.field(i, name);
-    const out: Record<string, string> = { address: this.data.addresses[i], type: this.type(i) };
+    const out: Record<string, string> = { address: this.address(i), type: this.type(i) };
     const person = joinName(f('firstName'), f('lastName'));
     const name = person || f('service') || f('organisation');
     if (name) out.name = name;
@@ -237,6 +299,45 @@ export class DirectoryIndex {
     put('department', f('department'));
     return out as unknown as DirectoryRecord;
   }
+
+  /**
+   * {@link record}(i) as JSON text: the same characters as `JSON.stringify(index.record(i))`, without making the
+   * object (the HTTP look-up answers 50 to 500 of them per request). Interned values are escaped once.
+   * `address`: the record's address when the caller already holds it as a string (saves decoding it).
+   */
+  recordJson(i: number, address?: string): string {
+    const { pool, fieldIds } = this.data;
+    const base = i * F;
+    const pj = (name: RecordField) => {
+      const id = fieldIds[base + FIELD_INDEX[name]];
+      if (id === 0) return '';
+      let j = this.poolJson[id];
+      if (j === undefined) {
+        j = JSON.stringify(pool[id]);
+        this.poolJson[id] = j;
+      }
+      return j;
+    };
+    const first = pool[fieldIds[base + FIELD_INDEX.firstName]];
+    const last = pool[fieldIds[base + FIELD_INDEX.lastName]];
+    const person = joinName(first, last);
+    const name = person || pool[fieldIds[base + FIELD_INDEX.service]] || pool[fieldIds[base + FIELD_INDEX.organisation]];
+    let out = `{"address":${JSON.stringify(address ?? this.address(i))},"type":"${MAILBOX_TYPES[this.data.types[i]]}"`;
+    if (name) out += `,"name":${person ? JSON.stringify(person) : JSON.stringify(name)}`;
+    for (let k = 0; k < RECORD_JSON_KEYS.length; k++) {
+      const [key, field] = RECORD_JSON_KEYS[k];
+      if (FIELD_INDEX[field] >= 0) {
+        const j = pj(field);
+        if (j !== '') out += `,"${key}":${j}`;
+      } else {
+        const v = this.field(i, field);
+        if (v !== '') out += `,"${key}":${JSON.stringify(v)}`;
+      }
+    }
+    return `${out}}`;
+  }
+
+  private readonly poolJson: (string | undefined)[] = [];
 
   /** Count of records of each mailbox type. */
   countByType(): Record<MailboxType, number> {
@@ -264,14 +365,14 @@ export class DirectoryIndex {
     let words = tokenize(query);
     const meaningful = words.filter((w) => NAME_TITLES.indexOf(w) < 0);
     if (meaningful.length > 0) words = meaningful;
-    const matched = this.match(words, { exact: words.map(() => false), nameOnly: false, types: opts.types, maxMatches: opts.maxMatches ?? 10000 });
     const start = (page - 1) * pageSize;
+    const matched = this.match(words, { exact: words.map(() => false), nameOnly: false, types: opts.types, maxMatches: opts.maxMatches ?? 10000 }, start + pageSize);
     const hits: { index: number; score: number }[] = [];
-    for (let k = start; k < Math.min(matched.keys.length, start + pageSize); k++) {
+    for (let k = start; k < matched.keys.length; k++) {
       const key = matched.keys[k];
       hits.push({ index: key % TWO20, score: MAX_SCORE - Math.floor(key / TWO40) });
     }
-    return { total: matched.keys.length, totalIsExact: matched.exact, page, pageSize, hits };
+    return { total: matched.total, totalIsExact: matched.exact, page, pageSize, hits };
   }
 
   /**
@@ -280,17 +381,22 @@ export class DirectoryIndex {
    */
   findByName(words: readonly string[], types?: readonly MailboxType[], max = 50): number[] {
     if (words.length === 0) return [];
-    const matched = this.match(words, { exact: words.map((w) => w.length > 1), nameOnly: true, types, maxMatches: max });
+    const matched = this.match(words, { exact: words.map((w) => w.length > 1), nameOnly: true, types, maxMatches: max }, max);
     const out: number[] = [];
     for (let k = 0; k < matched.keys.length; k++) out.push(matched.keys[k] % TWO20);
     return out;
   }
 
+  /**
+   * Every record matching all words (up to maxMatches), counted; the `need` best of them returned sorted (a
+   * selection, not a sort of every match). Keys: (MAX_SCORE - score) * 2^40 + first name word * 2^20 + record.
+   */
   private match(
     words: readonly string[],
     opts: { exact: readonly boolean[]; nameOnly: boolean; types: readonly MailboxType[] | undefined; maxMatches: number },
-  ): { keys: Float64Array; exact: boolean } {
-    const empty = { keys: new Float64Array(0), exact: true };
+    need: number,
+  ): { keys: Float64Array; total: number; exact: boolean } {
+    const empty = { keys: new Float64Array(0), total: 0, exact: true };
     if (words.length === 0 || words.length > 8) return empty;
     // an identifier word drives the search through the id table; the other words must still match
     let idRecords: number[] | undefined;
@@ -305,7 +411,7 @@ export class DirectoryIndex {
             if (opts.types && opts.types.length > 0 && opts.types.indexOf(MAILBOX_TYPES[this.data.types[r]]) < 0) continue;
             keys.push((MAX_SCORE - 4) * TWO40 + r);
           }
-          return { keys: Float64Array.from(keys).sort(), exact: true };
+          return { keys: Float64Array.from(keys).sort().subarray(0, need), total: keys.length, exact: true };
         }
         words = rest;
         opts = { ...opts, exact: restExact };
@@ -315,6 +421,8 @@ export class DirectoryIndex {
     const { postingOffsets, postings, recordTokenOffsets, recordTokens, nameTokenCounts, types, tokens } = this.data;
     const los: number[] = [];
     const his: number[] = [];
+    /** Token id of the whole word, -1 when no record has it (then only prefixes match). */
+    const wholeIds: number[] = [];
     let driver = -1;
     let driverCount = Infinity;
     for (let j = 0; j < words.length; j++) {
@@ -327,6 +435,7 @@ export class DirectoryIndex {
         [lo, hi] = this.range(words[j]);
       }
       if (lo === hi) return empty;
+      wholeIds.push(tokens[lo] === words[j] ? lo : -1);
       los.push(lo);
       his.push(hi);
       const count = postingOffsets[hi] - postingOffsets[lo];
@@ -348,11 +457,62 @@ export class DirectoryIndex {
     }
     const gen = this.generation;
     const stamp = this.stamp;
-    const keys: number[] = [];
+    let keys = this.keys;
+    let count = 0;
     const best = new Array<number>(words.length);
     let exactCount = true;
     const fromDriver = idRecords === undefined;
     const end = fromDriver ? postingOffsets[his[driver]] : idRecords!.length;
+    if (fromDriver && words.length <= 2) {
+      // the common case (one or two words, no identifier), with everything in locals; same scores as below
+      const two = words.length === 2;
+      const lo0 = los[0];
+      const hi0 = his[0];
+      const w0 = wholeIds[0];
+      const lo1 = two ? los[1] : 0;
+      const hi1 = two ? his[1] : 0;
+      const w1 = two ? wholeIds[1] : -1;
+      const nameOnly = opts.nameOnly;
+      const max = opts.maxMatches;
+      for (let p = postingOffsets[los[driver]]; p < end; p++) {
+        const r = postings[p];
+        if (stamp[r] === gen) continue;
+        stamp[r] = gen;
+        if (((1 << types[r]) & typeMask) === 0) continue;
+        const from = recordTokenOffsets[r];
+        const nameEnd = from + nameTokenCounts[r];
+        const to = nameOnly ? nameEnd : recordTokenOffsets[r + 1];
+        let b0 = 0;
+        let b1 = 0;
+        for (let q = from; q < to; q++) {
+          const t = recordTokens[q];
+          if (t >= lo0 && t < hi0) {
+            const sc = (q < nameEnd ? 3 : 1) + (t === w0 ? 1 : 0);
+            if (sc > b0) b0 = sc;
+          }
+          if (t >= lo1 && t < hi1) {
+            const sc = (q < nameEnd ? 3 : 1) + (t === w1 ? 1 : 0);
+            if (sc > b1) b1 = sc;
+          }
+        }
+        if (b0 === 0 || (two && b1 === 0)) continue;
+        const first = nameTokenCounts[r] > 0 ? recordTokens[from] : TWO20 - 1;
+        if (count === keys.length) {
+          const bigger = new Float64Array(Math.max(1024, keys.length * 2));
+          bigger.set(keys);
+          keys = bigger;
+          this.keys = keys;
+        }
+        keys[count++] = (MAX_SCORE - b0 - b1) * TWO40 + Math.min(first, TWO20 - 1) * TWO20 + r;
+        if (count >= max) {
+          exactCount = p + 1 >= end;
+          break;
+        }
+      }
+      const k = Math.min(need, count);
+      if (k < count) selectSmallest(keys, count, k);
+      return { keys: keys.slice(0, k).sort(), total: count, exact: exactCount };
+    }
     for (let p = fromDriver ? postingOffsets[los[driver]] : 0; p < end; p++) {
       const r = fromDriver ? postings[p] : idRecords![p];
       if (stamp[r] === gen) continue;
@@ -368,7 +528,7 @@ export class DirectoryIndex {
         const t = recordTokens[q];
         for (let j = 0; j < words.length; j++) {
           if (t >= los[j] && t < his[j]) {
-            const whole = tokens[t].length === words[j].length;
+            const whole = t === wholeIds[j];
             const s = isName ? (whole ? 4 : 3) : whole ? 2 : 1;
             if (s > best[j]) best[j] = s;
           }
@@ -385,76 +545,333 @@ export class DirectoryIndex {
       }
       if (!all) continue;
       const first = nameTokenCounts[r] > 0 ? recordTokens[from] : TWO20 - 1;
-      keys.push((MAX_SCORE - score) * TWO40 + Math.min(first, TWO20 - 1) * TWO20 + r);
-      if (keys.length >= opts.maxMatches) {
+      if (count === keys.length) {
+        const bigger = new Float64Array(Math.max(1024, keys.length * 2));
+        bigger.set(keys);
+        keys = bigger;
+        this.keys = keys;
+      }
+      keys[count++] = (MAX_SCORE - score) * TWO40 + Math.min(first, TWO20 - 1) * TWO20 + r;
+      if (count >= opts.maxMatches) {
         exactCount = p + 1 >= end;
         break;
       }
     }
-    const sorted = Float64Array.from(keys).sort();
-    return { keys: sorted, exact: exactCount };
+    const k = Math.min(need, count);
+    if (k < count) selectSmallest(keys, count, k);
+    return { keys: keys.slice(0, k).sort(), total: count, exact: exactCount };
+  }
+
+  /** Scratch of {@link match} (reused: no allocation per query). */
+  private keys = new Float64Array(1024);
+}
+
+/** Moves the k smallest of a[0..n) to a[0..k) (Hoare quickselect, no order inside). */
+function selectSmallest(a: Float64Array, n: number, k: number): void {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else return;
   }
 }
 
-/**
- * A copy of `s` that does not keep alive the (large) string it was cut from: V8 represents `line.slice()` as a
- * view on the whole decoded chunk; storing such views would keep every chunk of the file in memory.
- */
-function own(s: string): string {
-  return s.length < 13 ? s : (s + ' ').slice(0, -1);
-}
+/** Keys of {@link DirectoryRecord} after address, type and name, in the order of {@link DirectoryIndex.record}. */
+const RECORD_JSON_KEYS: readonly (readonly [string, RecordField])[] = [
+  ['civility', 'civility'],
+  ['firstName', 'firstName'],
+  ['lastName', 'lastName'],
+  ['profession', 'profession'],
+  ['professionCode', 'professionCode'],
+  ['specialty', 'specialty'],
+  ['structure', 'organisation'],
+  ['brand', 'brand'],
+  ['service', 'service'],
+  ['nationalId', 'nationalId'],
+  ['idType', 'idType'],
+  ['idPP', 'idPP'],
+  ['structureId', 'structureId'],
+  ['structureIdType', 'structureIdType'],
+  ['city', 'city'],
+  ['postalCode', 'postalCode'],
+  ['department', 'department'],
+];
 
 function joinName(first: string, last: string): string {
   return first && last ? `${first} ${last}` : first || last;
 }
 
+
 /** Outcome of {@link DirectoryIndexBuilder.add}. */
 export type AddOutcome = 'added' | 'duplicate';
 
+/** A copy of `a` with room for at least `min` elements (growth by 1.5: less slack at the peak than doubling). */
+function grown<T extends Uint8Array | Uint32Array | Int32Array>(a: T, min: number): T {
+  let n = a.length;
+  while (n < min) n = Math.ceil(n * 1.5) + 16;
+  return resized(a, n);
+}
+
+function resized<T extends Uint8Array | Uint32Array | Int32Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a.length <= n ? a : a.subarray(0, n));
+  return b;
+}
+
+/** Column positions of `add(record)`: column 0 the address, then RECORD_FIELDS. */
+const RECORD_COLUMNS = RECORD_FIELDS.map((_f, k) => k + 1);
+
 /**
- * Builds an index record by record (the loader streams lines into it), then {@link build} lays out the flat
- * arrays. Repeated values (professions, structures, first names) are interned once; repeated addresses (169 in
- * the national file, MSSANTE.md §4.b) keep their first line.
+ * Builds an index line by line (the loader streams the file's bytes into {@link addLine}), then {@link build}
+ * lays out the flat arrays. Nothing is kept per line but numbers and bytes: the address and the identifiers are
+ * copied into growing byte blocks; repeated values (professions, structures, first names) are interned on their
+ * bytes, and only a NEW value becomes a string; repeated addresses (169 in the national file, MSSANTE.md §4.b)
+ * keep their first line.
  */
 export class DirectoryIndexBuilder {
-  private readonly addressIds = new Map<string, number>();
-  private readonly addresses: string[] = [];
-  private types = new Uint8Array(1024);
-  private fieldIds = new Uint32Array(1024 * F);
-  /** One intern map per field (small, cache-friendly); ids are global across fields. */
-  private readonly poolIds: Map<string, number>[] = INTERNED_FIELDS.map(() => new Map<string, number>([['', 0]]));
-  /** Which id (0 national, 1 PP, 2 structure) of which record goes into the id table. */
-  private readonly idKeys: number[] = [];
-  private readonly idOwners: number[] = [];
+  private n = 0;
+  private addrBytes: Uint8Array;
+  private addrLen = 0;
+  private addrOffsets: Uint32Array;
+  /** Open addressing over the addresses (record + 1), power of two, grown at load factor 0.5 (duplicates only). */
+  private addrSlots: Int32Array;
+  /** Hash of each record's address (rehash and final table without reading the bytes again). */
+  private addrHashes: Uint32Array;
+  private types: Uint8Array;
+  private fieldIds: Uint32Array;
+  private idBytes: Uint8Array;
+  private idLen = 0;
+  private idOffsets: Uint32Array;
+  /** Interned values: pool[id] (string), its bytes, its field; one hash table for all fields. */
   private readonly pool: string[] = [''];
+  private poolBytes = new Uint8Array(1 << 16);
+  private poolOffsets = new Uint32Array(1024);
+  private poolFields = new Uint8Array(1024);
+  private poolSlots = new Int32Array(1 << 12);
   /** Temporary token ids (insertion order) of each pool value, computed once per distinct value. */
   private readonly poolTokens: (number[] | null)[] = [[]];
-  private readonly ids: string[] = [];
   private readonly tokenIds = new Map<string, number>();
   private readonly tokenList: string[] = [];
-  private recordTokens = new Uint32Array(8192);
+  private recordTokens: Uint32Array;
   private recordTokenCount = 0;
-  private recordTokenOffsets = new Uint32Array(1025);
-  private nameTokenCounts = new Uint8Array(1024);
+  private recordTokenOffsets: Uint32Array;
+  private nameTokenCounts: Uint8Array;
+  private cuts: Int32Array = new Int32Array(0);
+  private cutsMap: ColumnMap | undefined;
+
+  /**
+   * `expectedRecords` and `expectedBytes` (of the source) size the arrays once: capacity that is never written is
+   * never touched, so a generous estimate costs address space, not memory; outgrowing it only costs a copy.
+   */
+  constructor(opts: { readonly expectedRecords?: number; readonly expectedBytes?: number } = {}) {
+    const cap = Math.max(1024, Math.ceil(opts.expectedRecords ?? 1024));
+    const bytes = Math.max(1 << 16, Math.ceil(opts.expectedBytes ?? 1 << 16));
+    this.addrBytes = new Uint8Array(bytes);
+    this.idBytes = new Uint8Array(bytes);
+    this.addrOffsets = new Uint32Array(cap + 1);
+    // the duplicate table is written at random: sized for a third of the (generous) estimate, grown if need be
+    let slots = 2048;
+    while (slots < (2 * cap) / 3) slots *= 2;
+    this.addrSlots = new Int32Array(slots);
+    this.addrHashes = new Uint32Array(cap);
+    this.types = new Uint8Array(cap);
+    this.fieldIds = new Uint32Array(cap * F);
+    this.idOffsets = new Uint32Array(3 * cap + 1);
+    this.recordTokens = new Uint32Array(cap * 16);
+    this.recordTokenOffsets = new Uint32Array(cap + 1);
+    this.nameTokenCounts = new Uint8Array(cap);
+  }
 
   get size(): number {
-    return this.addresses.length;
+    return this.n;
   }
 
-  /** Record index of an address already added, or -1. */
+  /** Record index of an (already normalised) address added, or -1. */
   indexOf(address: string): number {
-    return this.addressIds.get(address) ?? -1;
+    const mask = this.addrSlots.length - 1;
+    for (let slot = hashUtf8(address) & mask; ; slot = (slot + 1) & mask) {
+      const v = this.addrSlots[slot];
+      if (v === 0) return -1;
+      if (equalsUtf8(this.addrBytes, this.addrOffsets[v - 1], this.addrOffsets[v], address)) return v - 1;
+    }
   }
 
-  private intern(f: number, v: string): number {
-    const ids = this.poolIds[f];
-    let id = ids.get(v);
-    if (id === undefined) {
-      id = this.pool.length;
-      const owned = own(v);
-      this.pool.push(owned);
-      this.poolTokens.push(null); // keeps the array packed
-      ids.set(owned, id);
+  /**
+   * Parses and adds one data line given as UTF-8 bytes [start, end) (no LF). Returns 'added', 'duplicate' (the
+   * first line of an address is kept) or why the line is skipped.
+   */
+  addLine(bytes: Uint8Array, start: number, end: number, map: ColumnMap): AddOutcome | LineProblem {
+    if (this.cutsMap !== map) {
+      this.cuts = newColumnCuts(map);
+      this.cutsMap = map;
+    }
+    const type = scanExtractionBytes(bytes, start, end, map, this.cuts);
+    if (typeof type !== 'number') return type;
+    return this.addCut(bytes, this.cuts, type, map.address, map.fields);
+  }
+
+  /** Adds one record; a repeated address keeps the first one and returns 'duplicate'. */
+  add(record: ExtractionRecord): AddOutcome {
+    const parts = [record.address, ...RECORD_FIELDS.map((f) => record.fields[f])].map(encodeUtf8);
+    let len = 0;
+    for (const p of parts) len += p.length;
+    const bytes = new Uint8Array(len);
+    const cuts = new Int32Array(2 * parts.length);
+    let at = 0;
+    parts.forEach((p, k) => {
+      bytes.set(p, at);
+      cuts[2 * k] = at;
+      at += p.length;
+      cuts[2 * k + 1] = at;
+    });
+    const out = this.addCut(bytes, cuts, MAILBOX_TYPES.indexOf(record.mailboxType), 0, RECORD_COLUMNS);
+    if (out === 'INVALID_ADDRESS') throw new Error('DirectoryIndexBuilder.add: invalid address');
+    return out;
+  }
+
+  private addCut(bytes: Uint8Array, cuts: Int32Array, type: number, addressColumn: number, columns: readonly number[]): AddOutcome | 'INVALID_ADDRESS' {
+    const i = this.n;
+    // the address, normalised, straight into the address block
+    const as = cuts[2 * addressColumn];
+    const ae = cuts[2 * addressColumn + 1];
+    if (this.addrLen + 3 * (ae - as) + 8 > this.addrBytes.length) this.addrBytes = grown(this.addrBytes, this.addrLen + 3 * (ae - as) + 8);
+    let end = normaliseAddressBytesInto(bytes, as, ae, this.addrBytes, this.addrLen);
+    if (end < 0) {
+      const normalised = normaliseDirectoryAddress(decodeUtf8(bytes, as, ae));
+      if (normalised === undefined) return 'INVALID_ADDRESS';
+      const enc = encodeUtf8(normalised);
+      if (this.addrLen + enc.length > this.addrBytes.length) this.addrBytes = grown(this.addrBytes, this.addrLen + enc.length);
+      this.addrBytes.set(enc, this.addrLen);
+      end = this.addrLen + enc.length;
+    }
+    const h = hashBytes(this.addrBytes, this.addrLen, end);
+    let mask = this.addrSlots.length - 1;
+    let slot = h & mask;
+    for (;; slot = (slot + 1) & mask) {
+      const v = this.addrSlots[slot];
+      if (v === 0) break;
+      if (this.sameBytes(this.addrBytes, this.addrOffsets[v - 1], this.addrOffsets[v], this.addrBytes, this.addrLen, end)) return 'duplicate';
+    }
+    // a new record
+    if (i + 1 >= this.types.length) this.grow();
+    this.addrOffsets[i] = this.addrLen;
+    this.addrOffsets[i + 1] = end;
+    this.addrHashes[i] = h;
+    this.addrLen = end;
+    this.addrSlots[slot] = i + 1;
+    this.n = i + 1;
+    if (2 * this.n > this.addrSlots.length) {
+      this.rehashAddresses();
+      mask = this.addrSlots.length - 1;
+    }
+    this.types[i] = type;
+    const base = i * F;
+    for (let f = 0; f < F; f++) {
+      const c = columns[f];
+      this.fieldIds[base + f] = c < 0 ? 0 : this.intern(f, bytes, cuts[2 * c], cuts[2 * c + 1]);
+    }
+    // identifiers: bytes only
+    let need = this.idLen;
+    for (let k = 0; k < 3; k++) {
+      const c = columns[F + k];
+      if (c >= 0) need += cuts[2 * c + 1] - cuts[2 * c];
+    }
+    if (need > this.idBytes.length) this.idBytes = grown(this.idBytes, need);
+    for (let k = 0; k < 3; k++) {
+      const c = columns[F + k];
+      if (c >= 0) {
+        const s = cuts[2 * c];
+        const e = cuts[2 * c + 1];
+        if (e - s < 32) for (let q = s; q < e; q++) this.idBytes[this.idLen++] = bytes[q];
+        else {
+          this.idBytes.set(bytes.subarray(s, e), this.idLen);
+          this.idLen += e - s;
+        }
+      }
+      this.idOffsets[3 * i + k + 1] = this.idLen;
+    }
+    // words: name words first (last name, first name; the service for an organisational mailbox), then the others
+    const id = (name: RecordField) => this.fieldIds[base + FIELD_INDEX[name]];
+    const from = this.recordTokenCount;
+    const isPerson = id('lastName') !== 0 || id('firstName') !== 0;
+    if (isPerson) {
+      this.pushTokens(this.tokensOf(id('lastName')), from);
+      this.pushTokens(this.tokensOf(id('firstName')), from);
+    } else {
+      this.pushTokens(this.tokensOf(id('service')), from);
+    }
+    this.nameTokenCounts[i] = Math.min(this.recordTokenCount - from, 255);
+    if (isPerson) this.pushTokens(this.tokensOf(id('service')), from);
+    this.pushTokens(this.tokensOf(id('organisation')), from);
+    this.pushTokens(this.tokensOf(id('brand')), from);
+    this.recordTokenOffsets[i + 1] = this.recordTokenCount;
+    return 'added';
+  }
+
+  private sameBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): boolean {
+    if (ae - as !== be - bs) return false;
+    for (let k = 0; k < ae - as; k++) if (a[as + k] !== b[bs + k]) return false;
+    return true;
+  }
+
+  private rehashAddresses(): void {
+    const slots = new Int32Array(this.addrSlots.length * 2);
+    const mask = slots.length - 1;
+    for (let r = 0; r < this.n; r++) {
+      let s = this.addrHashes[r] & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = r + 1;
+    }
+    this.addrSlots = slots;
+  }
+
+  private intern(f: number, bytes: Uint8Array, s: number, e: number): number {
+    if (s === e) return 0;
+    const h = hashBytes(bytes, s, e, (0x811c9dc5 ^ Math.imul(f + 1, 0x9e3779b1)) >>> 0);
+    let mask = this.poolSlots.length - 1;
+    let slot = h & mask;
+    for (;; slot = (slot + 1) & mask) {
+      const v = this.poolSlots[slot];
+      if (v === 0) break;
+      if (this.poolFields[v] === f && this.sameBytes(this.poolBytes, this.poolOffsets[v], this.poolOffsets[v + 1], bytes, s, e)) return v;
+    }
+    const id = this.pool.length;
+    if (id + 2 > this.poolOffsets.length) {
+      this.poolOffsets = grown(this.poolOffsets, id + 2);
+      this.poolFields = grown(this.poolFields, id + 2);
+    }
+    const at = this.poolOffsets[id];
+    if (at + (e - s) > this.poolBytes.length) this.poolBytes = grown(this.poolBytes, at + (e - s));
+    this.poolBytes.set(bytes.subarray(s, e), at);
+    this.poolOffsets[id + 1] = at + (e - s);
+    this.poolFields[id] = f;
+    this.pool.push(decodeUtf8(bytes, s, e));
+    this.poolTokens.push(null); // keeps the array packed
+    this.poolSlots[slot] = id;
+    if (2 * id > this.poolSlots.length) {
+      const slots = new Int32Array(this.poolSlots.length * 2);
+      mask = slots.length - 1;
+      for (let v = 1; v <= id; v++) {
+        let q = hashBytes(this.poolBytes, this.poolOffsets[v], this.poolOffsets[v + 1], (0x811c9dc5 ^ Math.imul(this.poolFields[v] + 1, 0x9e3779b1)) >>> 0) & mask;
+        while (slots[q] !== 0) q = (q + 1) & mask;
+        slots[q] = v;
+      }
+      this.poolSlots = slots;
     }
     return id;
   }
@@ -477,91 +894,37 @@ export class DirectoryIndexBuilder {
     return t;
   }
 
-  private addId(key: number, r: number): void {
-    this.idKeys.push(key);
-    this.idOwners.push(r);
-  }
-
   private grow(): void {
-    const n = this.types.length * 2;
-    const types = new Uint8Array(n);
-    types.set(this.types);
-    this.types = types;
-    const fieldIds = new Uint32Array(n * F);
-    fieldIds.set(this.fieldIds);
-    this.fieldIds = fieldIds;
-    const offsets = new Uint32Array(n + 1);
-    offsets.set(this.recordTokenOffsets);
-    this.recordTokenOffsets = offsets;
-    const names = new Uint8Array(n);
-    names.set(this.nameTokenCounts);
-    this.nameTokenCounts = names;
+    const n = Math.ceil(this.types.length * 1.5);
+    this.types = resized(this.types, n);
+    this.addrHashes = resized(this.addrHashes, n);
+    this.fieldIds = resized(this.fieldIds, n * F);
+    this.addrOffsets = resized(this.addrOffsets, n + 1);
+    this.idOffsets = resized(this.idOffsets, 3 * n + 1);
+    this.recordTokenOffsets = resized(this.recordTokenOffsets, n + 1);
+    this.nameTokenCounts = resized(this.nameTokenCounts, n);
   }
 
-  private pushTokens(ids: readonly number[], seen: number[]): number {
-    let added = 0;
-    for (const id of ids) {
-      if (seen.indexOf(id) >= 0) continue;
-      seen.push(id);
-      if (this.recordTokenCount === this.recordTokens.length) {
-        const bigger = new Uint32Array(this.recordTokens.length * 2);
-        bigger.set(this.recordTokens);
-        this.recordTokens = bigger;
+  /** Appends the words of one value to the current record, skipping those it already has (from `from` on). */
+  private pushTokens(ids: readonly number[], from: number): void {
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      let seen = false;
+      for (let q = from; q < this.recordTokenCount; q++) {
+        if (this.recordTokens[q] === id) {
+          seen = true;
+          break;
+        }
       }
+      if (seen) continue;
+      if (this.recordTokenCount === this.recordTokens.length) this.recordTokens = grown(this.recordTokens, this.recordTokenCount + 1);
       this.recordTokens[this.recordTokenCount++] = id;
-      added++;
     }
-    return added;
-  }
-
-  /** Adds one record; a repeated address keeps the first one and returns 'duplicate'. */
-  add(record: ExtractionRecord): AddOutcome {
-    return this.addSlots({ address: record.address, mailboxType: record.mailboxType, starts: [], values: RECORD_FIELDS.map((f) => record.fields[f]) });
-  }
-
-  /** Adds one parsed line (values in RECORD_FIELDS order: the interned fields, then the ids). */
-  addSlots(line: LineSlots): AddOutcome {
-    const i = this.addresses.length;
-    if (this.addressIds.has(line.address)) return 'duplicate';
-    const address = own(line.address);
-    if (i === this.types.length) this.grow();
-    this.addressIds.set(address, i);
-    this.addresses.push(address);
-    this.types[i] = MAILBOX_TYPES.indexOf(line.mailboxType);
-    const base = i * F;
-    const values = line.values;
-    for (let f = 0; f < F; f++) this.fieldIds[base + f] = this.intern(f, values[f]);
-    const a = values[F];
-    const b = values[F + 1];
-    const c = values[F + 2];
-    const joined = own(a + ID_SEP + b + ID_SEP + c);
-    this.ids.push(joined);
-    // the keys are re-read from `joined` at build time (no view on the chunk kept)
-    if (a !== '') this.addId(0, i);
-    if (b !== '' && b !== a) this.addId(1, i);
-    if (c !== '' && c !== a && c !== b) this.addId(2, i);
-    const id = (name: RecordField) => this.fieldIds[base + FIELD_INDEX[name]];
-    const seen: number[] = [];
-    const isPerson = values[FIELD_INDEX.lastName] !== '' || values[FIELD_INDEX.firstName] !== '';
-    let names = 0;
-    // name words first (last name, first name; the service for an organisational mailbox), then the others
-    if (isPerson) {
-      names += this.pushTokens(this.tokensOf(id('lastName')), seen);
-      names += this.pushTokens(this.tokensOf(id('firstName')), seen);
-    } else {
-      names += this.pushTokens(this.tokensOf(id('service')), seen);
-    }
-    this.nameTokenCounts[i] = Math.min(names, 255);
-    if (isPerson) this.pushTokens(this.tokensOf(id('service')), seen);
-    this.pushTokens(this.tokensOf(id('organisation')), seen);
-    this.pushTokens(this.tokensOf(id('brand')), seen);
-    this.recordTokenOffsets[i + 1] = this.recordTokenCount;
-    return 'added';
   }
 
   /** Lays out the flat arrays. The builder must not be used afterwards. */
   build(): DirectoryIndex {
-    const n = this.addresses.length;
+    const n = this.n;
     const T = this.tokenList.length;
     // sorted token ids
     const order = new Array<number>(T);
@@ -574,11 +937,10 @@ export class DirectoryIndexBuilder {
       remap[order[k]] = k;
       tokens[k] = list[order[k]];
     }
-    const recordTokens = this.recordTokens.slice(0, this.recordTokenCount);
+    // views on the builder's arrays, not copies (a copy would touch as much fresh memory again)
+    const recordTokens = this.recordTokens.subarray(0, this.recordTokenCount);
     for (let q = 0; q < recordTokens.length; q++) recordTokens[q] = remap[recordTokens[q]];
-    const recordTokenOffsets = this.recordTokenOffsets.slice(0, n + 1);
-    const nameTokenCounts = this.nameTokenCounts.slice(0, n);
-    // sort each record's name words and other words by token id? No: keep last name first (ranking key).
+    const recordTokenOffsets = this.recordTokenOffsets.subarray(0, n + 1);
     // postings (CSR by counting sort; records ascending within a token)
     const postingOffsets = new Uint32Array(T + 1);
     for (let q = 0; q < recordTokens.length; q++) postingOffsets[recordTokens[q] + 1]++;
@@ -588,40 +950,60 @@ export class DirectoryIndexBuilder {
     for (let r = 0; r < n; r++) {
       for (let q = recordTokenOffsets[r]; q < recordTokenOffsets[r + 1]; q++) postings[cursor[recordTokens[q]]++] = r;
     }
-    // hash table, load factor <= 0.5
-    let slots = 1024;
-    while (slots < n * 2) slots *= 2;
-    const hashSlots = new Int32Array(slots);
-    const mask = slots - 1;
+    // identifier table: every distinct non-empty id of every record (3r + k + 1)
+    const idBytes = this.idBytes.subarray(0, this.idLen);
+    const idOffsets = this.idOffsets.subarray(0, 3 * n + 1);
+    let idCount = 0;
+    const keep = new Uint8Array(3 * n);
     for (let r = 0; r < n; r++) {
-      let s = hashAddress(this.addresses[r]) & mask;
-      while (hashSlots[s] !== 0) s = (s + 1) & mask;
-      hashSlots[s] = r + 1;
+      for (let k = 0; k < 3; k++) {
+        const q = 3 * r + k;
+        const s = idOffsets[q];
+        const e = idOffsets[q + 1];
+        if (s === e) continue;
+        let dup = false;
+        for (let j = 0; j < k && !dup; j++) dup = this.sameBytes(idBytes, idOffsets[3 * r + j], idOffsets[3 * r + j + 1], idBytes, s, e);
+        if (dup) continue;
+        keep[q] = 1;
+        idCount++;
+      }
     }
-    // identifier table: every distinct non-empty id of every record
-    let idSize = 1024;
-    while (idSize < this.idKeys.length * 2) idSize *= 2;
+    const idSize = tableSize(idCount);
     const idSlots = new Int32Array(idSize);
-    const idMask = idSize - 1;
-    for (let k = 0; k < this.idKeys.length; k++) {
-      let s = hashAddress(this.ids[this.idOwners[k]].split(ID_SEP)[this.idKeys[k]]) & idMask;
-      while (idSlots[s] !== 0) s = (s + 1) & idMask;
-      idSlots[s] = this.idOwners[k] + 1;
+    for (let q = 0; q < 3 * n; q++) {
+      if (keep[q] === 0) continue;
+      let s = hashSlot(hashBytes(idBytes, idOffsets[q], idOffsets[q + 1]), idSize);
+      while (idSlots[s] !== 0) if (++s === idSize) s = 0;
+      idSlots[s] = q + 1;
+    }
+    // the address table at its final size (the load-time table was a power of two sized by an estimate); load 0.5
+    // and a hash tag in each entry keep a miss (an ordinary address) to a couple of probes that read no bytes
+    this.addrSlots = new Int32Array(0);
+    if (n > MAX_RECORDS) throw new Error(`DirectoryIndexBuilder: more than ${MAX_RECORDS} records`);
+    const size = tableSize(n, 0.5);
+    const hashSlots = new Int32Array(size);
+    for (let r = 0; r < n; r++) {
+      const h = this.addrHashes[r];
+      let s = hashSlot(h, size);
+      while (hashSlots[s] !== 0) if (++s === size) s = 0;
+      hashSlots[s] = addressTag(h) | (r + 1);
     }
     return DirectoryIndex.fromData({
-      addresses: this.addresses,
-      ids: this.ids,
+      addressBytes: this.addrBytes.subarray(0, this.addrLen),
+      addressOffsets: this.addrOffsets.subarray(0, n + 1),
+      idBytes,
+      idOffsets,
       idSlots,
-      types: this.types.slice(0, n),
+      types: this.types.subarray(0, n),
       pool: this.pool,
-      fieldIds: this.fieldIds.slice(0, n * F),
+      fieldIds: this.fieldIds.subarray(0, n * F),
       hashSlots,
       tokens,
       postingOffsets,
       postings,
       recordTokenOffsets,
       recordTokens,
-      nameTokenCounts,
+      nameTokenCounts: this.nameTokenCounts.subarray(0, n),
     });
   }
 }

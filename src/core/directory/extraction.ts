@@ -6,6 +6,7 @@
 import { MAILBOX_TYPES } from '../types';
 import type { MailboxType } from '../types';
 import { normaliseAddress } from '../address';
+import { utf8SequenceLength } from './utf8';
 
 /** Header names of the columns the directory keeps (exact strings of the ANS file, MSSANTE.md §4.b). */
 export const EXTRACTION_COLUMNS = {
@@ -165,4 +166,108 @@ export function parseExtractionLine(rawLine: string, map: ColumnMap): { ok: true
   const fields = {} as Record<RecordField, string>;
   for (let f = 0; f < RECORD_FIELDS.length; f++) fields[RECORD_FIELDS[f]] = out.values[f];
   return { ok: true, record: { address: out.address, mailboxType: out.mailboxType, fields } };
+}
+
+/**
+ * Scratch of {@link scanExtractionBytes} for one header: trimmed [start, end) of each column, at
+ * cuts[2 * column] and cuts[2 * column + 1].
+ */
+export function newColumnCuts(map: ColumnMap): Int32Array {
+  return new Int32Array(2 * (map.width + 2));
+}
+
+function isBlank(b: number): boolean {
+  return b === 32 || b === 9 || b === 11 || b === 12 || b === 13;
+}
+
+/**
+ * Splits one data line held as UTF-8 bytes [start, end) (without its LF; a trailing CR is tolerated) into `cuts`,
+ * without making a string: one pass over the bytes, the columns located by index, UTF-8 validated on the way.
+ * Returns the index of the mailbox type in MAILBOX_TYPES when the line is usable (the address is then checked by
+ * the builder), else why not. Same verdicts as {@link parseExtractionLineInto}.
+ */
+export function scanExtractionBytes(bytes: Uint8Array, start: number, end: number, map: ColumnMap, cuts: Int32Array): number | LineProblem {
+  if (end > start && bytes[end - 1] === 13) end--;
+  const keep = map.width + 1;
+  let col = 0;
+  cuts[0] = start;
+  let bad = false;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b === 124) {
+      if (col < keep) cuts[2 * col + 1] = i;
+      col++;
+      if (col < keep) cuts[2 * col] = i + 1;
+    } else if (b >= 0x80) {
+      const n = utf8SequenceLength(bytes, i, end);
+      if (n === 0) {
+        bad = true;
+        break;
+      }
+      i += n - 1;
+    }
+  }
+  if (bad) return 'INVALID_UTF8';
+  if (col < keep) cuts[2 * col + 1] = end;
+  let count = col + 1;
+  // a trailing `|` gives one more, empty, field
+  if (count === map.width + 1 && cuts[2 * map.width] === end) count--;
+  if (count !== map.width) return 'COLUMN_COUNT';
+  // trim the columns the index reads
+  for (let c = 0; c < map.width; c++) {
+    let s = cuts[2 * c];
+    let e = cuts[2 * c + 1];
+    if (s === e || (!isBlank(bytes[s]) && !isBlank(bytes[e - 1]))) continue;
+    while (s < e && isBlank(bytes[s])) s++;
+    while (e > s && isBlank(bytes[e - 1])) e--;
+    cuts[2 * c] = s;
+    cuts[2 * c + 1] = e;
+  }
+  const as = cuts[2 * map.address];
+  if (as === cuts[2 * map.address + 1]) return 'NO_ADDRESS';
+  const ts = cuts[2 * map.type];
+  if (cuts[2 * map.type + 1] - ts !== 3) return 'UNKNOWN_TYPE';
+  const t0 = bytes[ts] & 0xdf;
+  const t1 = bytes[ts + 1] & 0xdf;
+  const t2 = bytes[ts + 2] & 0xdf;
+  for (let k = 0; k < MAILBOX_TYPES.length; k++) {
+    const name = MAILBOX_TYPES[k];
+    if (name.charCodeAt(0) === t0 && name.charCodeAt(1) === t1 && name.charCodeAt(2) === t2) return k;
+  }
+  return 'UNKNOWN_TYPE';
+}
+
+/** Local-part characters of the fast path (RFC 5322 atext and `.`), lower case. */
+const LOCAL_OK = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~.-") LOCAL_OK[c.charCodeAt(0)] = 1;
+
+/**
+ * Copies the address bytes [start, end) (trimmed) lower-cased into out[at...], when it is a plain ASCII address
+ * (the fast path of {@link normaliseDirectoryAddress}, same key). Returns the end in `out`, or -1 when the address
+ * must go through the full parser.
+ */
+export function normaliseAddressBytesInto(bytes: Uint8Array, start: number, end: number, out: Uint8Array, at: number): number {
+  const len = end - start;
+  if (len > 254 || len < 3) return -1;
+  let p = at;
+  let atSign = -1;
+  let prev = 0;
+  let dots = 0;
+  for (let i = start; i < end; i++) {
+    let b = bytes[i];
+    if (b >= 65 && b <= 90) b += 32;
+    if (atSign < 0) {
+      if (b === 64) {
+        if (i === start || prev === 46 || i - start > 64) return -1;
+        atSign = i;
+      } else if (b >= 128 || LOCAL_OK[b] === 0 || (b === 46 && (prev === 46 || i === start))) return -1;
+    } else if (b === 46) {
+      if (prev === 46 || prev === 64) return -1;
+      dots++;
+    } else if (!((b >= 97 && b <= 122) || (b >= 48 && b <= 57) || (b === 45 && prev !== 64))) return -1;
+    out[p++] = b;
+    prev = b;
+  }
+  if (atSign < 0 || dots === 0 || prev === 46 || prev === 64) return -1;
+  return p;
 }

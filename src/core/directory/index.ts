@@ -4,3 +4,4 @@ export * from './extraction';
 export * from './directory-index';
 export * from './mapping';
 export * from './suggest';
+export * from './utf8';
