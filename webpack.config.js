@@ -117,6 +117,7 @@ module.exports = (env, argv) => {
       taskpane: './src/addin/taskpane/index.tsx',
       harness: './src/harness/index.tsx',
       'fake-office': './src/harness/fake-office.ts',
+      'auth-dialog': './src/harness/auth-dialog.ts',
     },
     output: { path: DIST, filename: '[name].js', publicPath: '/', clean: { keep: /^launchevent\.js(\.map)?$/ } },
     resolve,
@@ -140,6 +141,8 @@ module.exports = (env, argv) => {
       html('commands.html', { title: 'MSSanté pour Outlook', headScripts: [OFFICE_JS], bodyScripts: [LAUNCHEVENT_JS], root: false }),
       html('harness.html', { title: 'Harnais MSSanté pour Outlook', chunks: ['harness'] }),
       html('harness/taskpane.html', { title: 'Vérification MSSanté (harnais)', headScripts: [FAKE_OFFICE_JS], chunks: ['taskpane'] }),
+      // The sign-in page of the Office-dialog fallback, in the harness (fake Office host, test identity provider).
+      html('harness/auth-dialog.html', { title: 'Connexion (harnais)', headScripts: [FAKE_OFFICE_JS], chunks: ['auth-dialog'], root: false }),
       html('harness/commands.html', { title: 'MSSanté pour Outlook (harnais)', headScripts: [FAKE_OFFICE_JS], bodyScripts: [LAUNCHEVENT_JS], root: false }),
       new CopyWebpackPlugin({ patterns: [{ from: 'assets/*.png', to: 'assets/[name][ext]', noErrorOnMissing: true }] }),
     ],

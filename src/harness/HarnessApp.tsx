@@ -188,6 +188,16 @@ export function HarnessApp({ mailbox }: { mailbox: FakeMailbox }) {
           )}
         </div>
 
+        {state.discarded && (
+          <MessageBar intent="success" data-testid="draft-discarded">
+            <MessageBarBody>
+              <MessageBarTitle>Brouillon fermé et supprimé</MessageBarTitle>
+              Le complément a appelé item.closeAsync({'{'} discardItem: true {'}'}) après l’acceptation par le connecteur MSSanté.
+              Dans Outlook, la fenêtre de rédaction se ferme et le volet s’arrête.
+            </MessageBarBody>
+          </MessageBar>
+        )}
+
         <ComposeForm mailbox={mailbox} state={state} />
 
         {lastOutcome && (

@@ -27,6 +27,8 @@ export interface FakeAttachment {
   readonly isInline: boolean;
   readonly attachmentType: 'file' | 'item' | 'cloud';
   readonly contentType: string;
+  /** File content, base64 (what getAttachmentContentAsync returns). */
+  readonly contentBase64?: string;
 }
 
 /** Office.NotificationMessageDetails (as stored). */
@@ -59,6 +61,15 @@ export interface FakeMailboxState {
   readonly subject: string;
   /** The body as plain text (what body.getAsync(Text) returns). */
   readonly body: string;
+  /**
+   * The body as HTML when the item is an HTML message (replies in Outlook on the web are HTML, signature included);
+   * undefined for a plain-text item. Kept in step with `body` by setBody / setBodyHtml.
+   */
+  readonly bodyHtml?: string;
+  /** True once the draft was closed and discarded (item.closeAsync({discardItem: true}), Mailbox 1.14). */
+  readonly discarded?: boolean;
+  /** New message forms opened with mailbox.displayNewMessageFormAsync (read mode), newest last. */
+  readonly openedForms?: readonly { readonly toRecipients: readonly string[]; readonly subject?: string }[];
   readonly attachments: readonly FakeAttachment[];
   readonly sessionData: Readonly<Record<string, string>>;
   readonly notificationMessages: readonly FakeNotification[];
@@ -68,6 +79,8 @@ export interface FakeMailboxState {
   /** Highest Mailbox requirement set the simulated client supports, e.g. `1.15`. */
   readonly mailboxVersion: string;
   readonly displayLanguage: string;
+  /** Outlook's dark theme (Office.context.officeTheme). */
+  readonly darkTheme?: boolean;
 }
 
 export type MailboxChange =
@@ -216,11 +229,27 @@ export class FakeMailbox {
     this.update({ subject }, { type: 'subject' });
   }
 
+  /** Sets the body as typed text; an HTML item keeps being HTML (the text is escaped into paragraphs). */
   setBody(body: string): void {
-    this.update({ body }, { type: 'body' });
+    this.update({ body, bodyHtml: this.s.bodyHtml === undefined ? undefined : textToHtml(body) }, { type: 'body' });
   }
 
-  addAttachment(name: string, size = 24_576): FakeAttachment {
+  /** Sets the body as HTML (the item becomes an HTML item); the text view is derived as Outlook does, roughly. */
+  setBodyHtml(html: string): void {
+    this.update({ bodyHtml: html, body: htmlToText(html) }, { type: 'body' });
+  }
+
+  /** The draft is closed and discarded (closeAsync with discardItem). */
+  discardDraft(): void {
+    this.update({ discarded: true }, { type: 'item' });
+  }
+
+  /** Records a new message form opened by the add-in (displayNewMessageFormAsync). */
+  openNewMessageForm(form: { toRecipients: readonly string[]; subject?: string }): void {
+    this.update({ openedForms: [...(this.s.openedForms ?? []), form] }, { type: 'item' });
+  }
+
+  addAttachment(name: string, size = 24_576, contentBase64?: string): FakeAttachment {
     const a: FakeAttachment = {
       id: `AAMkAD-fake-${++this.attachmentSeq}`,
       name,
@@ -228,6 +257,7 @@ export class FakeMailbox {
       isInline: false,
       attachmentType: 'file',
       contentType: guessContentType(name),
+      ...(contentBase64 !== undefined ? { contentBase64 } : {}),
     };
     this.update({ attachments: [...this.s.attachments, a] }, { type: 'attachments' });
     return a;
@@ -258,6 +288,8 @@ export class FakeMailbox {
       from: undefined,
       subject: '',
       body: '',
+      bodyHtml: undefined,
+      discarded: false,
       attachments: [],
       sessionData: {},
       notificationMessages: [],
@@ -268,6 +300,28 @@ export class FakeMailbox {
     const fields = { to: before.to !== this.s.to, cc: before.cc !== this.s.cc, bcc: before.bcc !== this.s.bcc };
     this.emit({ type: 'recipients', fields });
   }
+}
+
+/** The text Outlook gives for an HTML body, roughly: block ends and <br> become new lines, tags go, entities decode. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<head[\s\S]*?<\/head>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|tr|li|h[1-6])>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/\n$/, '');
+}
+
+/** Escapes text into one HTML document, a <div> per line. */
+export function textToHtml(text: string): string {
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<html><body>${text.split('\n').map((l) => `<div>${l ? esc(l) : '<br>'}</div>`).join('')}</body></html>`;
 }
 
 function changed(field: FakeField): Record<FakeField, boolean> {

@@ -33,7 +33,12 @@ export const EVENT_TYPES = {
   AttachmentsChanged: 'olkAttachmentsChanged',
   ItemChanged: 'olkItemSelectedChanged',
   OfficeThemeChanged: 'officeThemeChanged',
+  DialogMessageReceived: 'dialogMessageReceived',
+  DialogEventReceived: 'dialogEventReceived',
 } as const;
+
+/** postMessage envelope of the fake Dialog API (a dialog page's messageParent → the page that opened it). */
+export const FAKE_DIALOG_MESSAGE = 'mss-fake-office-dialog';
 
 export const MAILBOX_ENUMS = {
   RecipientType: { DistributionList: 'distributionList', User: 'user', ExternalUser: 'externalUser', Other: 'other' },
@@ -58,6 +63,8 @@ const MAX_SUBJECT = 255;
 const MAX_NOTIFICATION_KEY = 32;
 const MAX_NOTIFICATION_MESSAGE = 150;
 const MAX_NOTIFICATIONS = 5;
+/** body.setAsync limit (d.ts: 1 000 000 characters). */
+const MAX_BODY = 1_000_000;
 
 export interface FakeOfficeOptions {
   /** Host platform reported by onReady. Default `OfficeOnline` (Outlook on the web). */
@@ -291,7 +298,7 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
   function bodyGetAsync(coercionType: unknown, ...args: unknown[]) {
     if (coercionType !== 'text' && coercionType !== 'html') throw argumentError('Sys.ArgumentException', 'Value does not fall within the expected range.', 'coercionType');
     answer('body.getAsync', args, true, () => ({
-      value: coercionType === 'text' ? state().body : `<html><body><div>${escapeHtml(state().body).replace(/\n/g, '<br>')}</div></body></html>`,
+      value: coercionType === 'text' ? state().body : (state().bodyHtml ?? `<html><body><div>${escapeHtml(state().body).replace(/\n/g, '<br>')}</div></body></html>`),
     }));
   }
 
@@ -334,18 +341,46 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
     },
     body: {
       getAsync: bodyGetAsync,
-      getTypeAsync: (...args: unknown[]) => answer('body.getTypeAsync', args, true, () => ({ value: 'text' })),
+      getTypeAsync: (...args: unknown[]) => answer('body.getTypeAsync', args, true, () => ({ value: state().bodyHtml === undefined ? 'text' : 'html' })),
+      // body.setAsync(data, {coercionType}, cb) (Mailbox 1.3): coercionType defaults to text; writing HTML into a
+      // plain-text item is refused by Outlook (InvalidBodyFormat... here InvalidParameterValueError), text into an HTML
+      // item becomes escaped HTML. Over 1 000 000 characters → DataExceedsMaximumSize.
       setAsync: (data: unknown, ...args: unknown[]) => {
         if (typeof data !== 'string') throw argumentError('Sys.ArgumentTypeException', 'Object cannot be converted to the required type.', 'data');
-        // options may carry coercionType besides asyncContext; the fake stores text either way.
+        const { options } = parseCommonArgs(args, false);
+        const coercionType = options?.coercionType ?? 'text';
+        if (coercionType !== 'text' && coercionType !== 'html') throw argumentError('Sys.ArgumentException', 'Value does not fall within the expected range.', 'coercionType');
         answer('body.setAsync', args, false, () => {
-          mailbox.setBody(data);
+          if (data.length > MAX_BODY) return { error: officeError('DataExceedsMaximumSize') };
+          if (coercionType === 'html') {
+            if (state().bodyHtml === undefined) return { error: officeError('InvalidParameterValueError', 'Le corps est en texte brut : il ne peut pas recevoir du HTML.') };
+            mailbox.setBodyHtml(data);
+          } else {
+            mailbox.setBody(data);
+          }
           return {};
         });
       },
     },
     getAttachmentsAsync: (...args: unknown[]) =>
-      answer('getAttachmentsAsync', args, true, () => ({ value: state().attachments.map(({ contentType: _c, ...a }) => a) })),
+      answer('getAttachmentsAsync', args, true, () => ({ value: state().attachments.map(({ contentType: _c, contentBase64: _b, ...a }) => a) })),
+    getAttachmentContentAsync: (id: unknown, ...args: unknown[]) =>
+      answer('getAttachmentContentAsync', args, true, () => {
+        const a = state().attachments.find((x) => x.id === id);
+        if (!a) return { error: officeError('InvalidParameterValueError', 'Pièce jointe introuvable.') };
+        return { value: { format: 'base64', content: a.contentBase64 ?? '' } };
+      }),
+    // closeAsync({discardItem}) (Mailbox 1.14): with discardItem the draft is discarded without a dialog; without it,
+    // the fake answers as if the user cancelled the save dialog.
+    closeAsync: (...args: unknown[]) => {
+      const { options } = parseCommonArgs(args, false);
+      answer('closeAsync', args, false, () => {
+        if (compareVersions(state().mailboxVersion, '1.14') < 0) return { error: officeError('InvalidParameterValueError', 'closeAsync demande Mailbox 1.14.') };
+        if (!options || options.discardItem !== true) return { error: officeError('InvalidParameterValueError', 'The operation was cancelled by the user') };
+        mailbox.discardDraft();
+        return {};
+      });
+    },
     getComposeTypeAsync: (...args: unknown[]) =>
       answer('getComposeTypeAsync', args, true, () => ({ value: { composeType: state().composeType, coercionType: 'text' } })),
     notificationMessages,
@@ -393,6 +428,7 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
     itemId: 'AAMkAD-fake-read-item',
     internetMessageId: '<fake-read-item@harness.mss-outlook.invalid>',
     body: { getAsync: bodyGetAsync, getTypeAsync: composeItem.body.getTypeAsync },
+    getAttachmentContentAsync: composeItem.getAttachmentContentAsync,
     notificationMessages,
     addHandlerAsync: composeItem.addHandlerAsync,
     removeHandlerAsync: composeItem.removeHandlerAsync,
@@ -410,6 +446,7 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
   };
 
   const roaming: Record<string, unknown> = {};
+  let openDialog: { close(): void } | undefined;
   const context = {
     host: 'Outlook',
     platform,
@@ -419,16 +456,76 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
     get contentLanguage() {
       return state().displayLanguage;
     },
-    officeTheme: {
-      bodyBackgroundColor: '#ffffff',
-      bodyForegroundColor: '#242424',
-      controlBackgroundColor: '#ffffff',
-      controlForegroundColor: '#242424',
+    // Office.context.officeTheme (Mailbox 1.1 on desktop): Outlook's dark theme when the harness state says so.
+    get officeTheme() {
+      const dark = state().darkTheme === true;
+      return {
+        bodyBackgroundColor: dark ? '#1f1f1f' : '#ffffff',
+        bodyForegroundColor: dark ? '#ffffff' : '#242424',
+        controlBackgroundColor: dark ? '#292929' : '#ffffff',
+        controlForegroundColor: dark ? '#ffffff' : '#242424',
+      };
     },
     diagnostics: { host: 'Outlook', platform, version: '16.0.0.0' },
+    // Mailbox up to the simulated version, DialogApi 1.2; NestedAppAuth is NOT supported (as in Outlook on the web
+    // with a non-Microsoft identity provider): the pane takes its Office dialog fallback.
     requirements: {
       isSetSupported: (name: string, minVersion?: string) =>
-        name === 'Mailbox' ? compareVersions(state().mailboxVersion, minVersion ?? '1.1') >= 0 : false,
+        name === 'Mailbox'
+          ? compareVersions(state().mailboxVersion, minVersion ?? '1.1') >= 0
+          : name === 'DialogApi'
+            ? compareVersions('1.2', minVersion ?? '1.1') >= 0
+            : false,
+    },
+    ui: {
+      /**
+       * Office.context.ui.displayDialogAsync (DialogApi 1.1): the page opens in a hidden same-origin iframe (Outlook
+       * shows a window); it answers with messageParent. Only same-origin https/http URLs, like Office (the start page
+       * must be in the add-in's domain). Errors 12004 (bad domain) and 12007 (one dialog at a time) as in Office.
+       */
+      displayDialogAsync: (url: unknown, ...args: unknown[]) => {
+        if (typeof url !== 'string') throw argumentError('Sys.ArgumentException', 'Value does not fall within the expected range.', 'startAddress');
+        const { options, callback } = parseCommonArgs(args, false);
+        const asyncContext = options ? options.asyncContext : undefined;
+        const fail = (code: number, message: string) =>
+          callback && schedule(() => callback({ status: ASYNC_RESULT_STATUS.Failed, value: undefined, error: { name: 'Dialog', code, message }, asyncContext }));
+        if (typeof document === 'undefined') return fail(12002, 'Pas de document : la boîte de dialogue ne peut pas s’ouvrir.');
+        const target = new URL(url, window.location.href);
+        if (target.origin !== window.location.origin) return fail(12004, 'Le domaine de l’URL n’est pas dans AppDomains.');
+        if (openDialog) return fail(12007, 'Une boîte de dialogue est déjà ouverte.');
+        const frame = document.createElement('iframe');
+        frame.hidden = true;
+        frame.title = 'Boîte de dialogue Office (simulée)';
+        frame.src = target.href;
+        const handlers = new Map<string, AnyFn[]>();
+        const onMessage = (event: MessageEvent) => {
+          const data = event.data as { type?: unknown; message?: unknown } | null;
+          if (event.source !== frame.contentWindow || !data || data.type !== FAKE_DIALOG_MESSAGE) return;
+          for (const h of handlers.get(EVENT_TYPES.DialogMessageReceived) ?? []) h({ message: String(data.message), origin: event.origin });
+        };
+        const dialog = {
+          addEventHandler(type: string, handler: AnyFn) {
+            handlers.set(type, [...(handlers.get(type) ?? []), handler]);
+          },
+          close() {
+            window.removeEventListener('message', onMessage);
+            frame.remove();
+            openDialog = undefined;
+          },
+          messageChild(message: string) {
+            frame.contentWindow?.postMessage({ type: FAKE_DIALOG_MESSAGE, message }, window.location.origin);
+          },
+        };
+        openDialog = dialog;
+        window.addEventListener('message', onMessage);
+        document.body.appendChild(frame);
+        if (callback) schedule(() => callback({ status: ASYNC_RESULT_STATUS.Succeeded, value: dialog, error: undefined, asyncContext }));
+      },
+      /** In a dialog page: sends a string to the page that opened it (DialogApi 1.1). */
+      messageParent: (message: unknown) => {
+        if (typeof window === 'undefined' || window.parent === window) return;
+        window.parent.postMessage({ type: FAKE_DIALOG_MESSAGE, message: String(message) }, window.location.origin);
+      },
     },
     roamingSettings: {
       get: (k: string) => roaming[k],
@@ -448,6 +545,21 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
       diagnostics: { hostName: 'OutlookWebApp', hostVersion: '16.0', OWAView: 'ThreeColumns' },
       restUrl: 'https://outlook.invalid/api',
       ewsUrl: 'https://outlook.invalid/EWS/Exchange.asmx',
+      // Mailbox 1.9, READ mode only (d.ts "Applicable Outlook mode: Read"): in compose the fake, like Outlook, has no
+      // way to open a second compose form from the add-in.
+      displayNewMessageFormAsync: (form: any, ...args: unknown[]) => {
+        if (!form || typeof form !== 'object') throw argumentError('Sys.ArgumentNullException', 'Value cannot be null.', 'parameters');
+        const to = Array.isArray(form.toRecipients) ? form.toRecipients : [];
+        if (to.length > MAX_RECIPIENTS_PER_CALL) throw outOfRange('toRecipients', to.length);
+        answer('displayNewMessageFormAsync', args, false, () => {
+          if (state().mode !== 'read') return { error: officeError('InvalidParameterValueError', 'displayNewMessageFormAsync n’existe qu’en lecture.') };
+          mailbox.openNewMessageForm({
+            toRecipients: to.map((r: unknown) => (typeof r === 'string' ? r : String((r as { emailAddress?: unknown }).emailAddress))),
+            ...(typeof form.subject === 'string' ? { subject: form.subject } : {}),
+          });
+          return {};
+        });
+      },
       convertToRestId: (id: string) => id.replace(/\//g, '-').replace(/\+/g, '_'),
       convertToEwsId: (id: string) => id.replace(/-/g, '/').replace(/_/g, '+'),
     },

@@ -7,7 +7,8 @@ import { FakeMailbox } from './fake-mailbox';
 import type {} from './bridge';
 import { HarnessApp } from './HarnessApp';
 
-const mailbox = new FakeMailbox();
+// ?theme=dark simulates Outlook's dark theme (Office.context.officeTheme) for the task pane.
+const mailbox = new FakeMailbox({ darkTheme: new URLSearchParams(window.location.search).get('theme') === 'dark' });
 // Set before any iframe loads: the iframes are created by the render below.
 window.__mssHarness = { mailbox };
 

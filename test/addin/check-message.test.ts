@@ -28,6 +28,13 @@ function port(recipients: Partial<RecipientsByField>, body = '', fail?: Error): 
     getComposeType: () => Promise.resolve('newMail'),
     setSessionData: rej,
     getSessionData: () => Promise.resolve(undefined),
+    getBody: () => Promise.resolve(body),
+    setBody: rej,
+    getBodyType: () => Promise.resolve('text'),
+    getAttachments: () => Promise.resolve([]),
+    getAttachmentBase64: rej,
+    displayNewMessage: rej,
+    discardDraft: rej,
   };
 }
 

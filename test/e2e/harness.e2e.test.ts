@@ -73,11 +73,13 @@ describe('harness (real connector, built task pane, built launch-event file)', (
     await pane().getByTestId('no-recipients').waitFor();
   });
 
-  it('a reply to a message received through the gateway shows the decoded MSSanté address', async () => {
+  it('a reply to a message received through the gateway is rewritten to the decoded MSSanté address', async () => {
+    // (details of the rewrite: taskpane-send.e2e.test.ts)
     await page.getByTestId('btn-reply-gateway').click();
-    await row(GATEWAY).waitFor();
-    await expect(row(GATEWAY).getAttribute('data-kind')).resolves.toBe('gateway');
-    await expect(row(GATEWAY).getByTestId('decoded-address').textContent()).resolves.toContain('jean.dupont@medecin.mssante.fr');
+    await pane().getByTestId('rewrite-bar').waitFor();
+    await row('jean.dupont@medecin.mssante.fr').waitFor();
+    await expect(row('jean.dupont@medecin.mssante.fr').getAttribute('data-kind')).resolves.toBe('mssante');
+    await expect(pane().locator(`[data-testid="recipient-row"][data-address="${GATEWAY}"]`).count()).resolves.toBe(0);
     await expect(page.getByTestId('compose-type').getAttribute('data-compose-type')).resolves.toBe('reply');
     await expect(page.getByTestId('input-subject').inputValue()).resolves.toMatch(/^RE: /);
     await page.getByTestId('btn-new').click();

@@ -25,6 +25,27 @@ export type ComposeType = (typeof COMPOSE_TYPES)[number];
 
 export type MailboxMode = 'compose' | 'read';
 
+/** Office.CoercionType values the port reads and writes the body with. */
+export type BodyFormat = 'html' | 'text';
+
+/** One attachment as Outlook lists it (Office.AttachmentDetailsCompose / AttachmentDetails). */
+export interface AttachmentInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly isInline: boolean;
+  /** `file`, `item` or `cloud` (Office.MailboxEnums.AttachmentType). */
+  readonly attachmentType: string;
+}
+
+/** Office.MessageForm subset for a new message (Mailbox.displayNewMessageFormAsync, Mailbox 1.9). */
+export interface NewMessageForm {
+  readonly toRecipients: readonly RecipientInput[];
+  readonly subject?: string;
+  /** ≤ 32 KB (d.ts). */
+  readonly htmlBody?: string;
+}
+
 /** Stable error codes of the port (besides Office's own errors, which keep their Office name and code). */
 export const MAILBOX_PORT_ERROR_CODES = [
   'OFFICE_CALL_FAILED', // an Office.js *Async call reported status "failed"; see officeName / officeCode
@@ -77,6 +98,30 @@ export interface MailboxPort {
   onRecipientsChanged(listener: () => void): Promise<Unsubscribe>;
   /** newMail / reply / forward (compose only, Mailbox 1.10). */
   getComposeType(): Promise<ComposeType>;
+  /** The body (compose and read, Mailbox 1.3 `body.getAsync(coercionType)`); the signature is part of it. */
+  getBody(format: BodyFormat): Promise<string>;
+  /**
+   * Replaces the whole body (compose only, Mailbox 1.3 `body.setAsync(data, {coercionType})`; ≤ 1 MB characters).
+   * Write HTML back as HTML: writing text into an HTML body loses the formatting.
+   */
+  setBody(format: BodyFormat, content: string): Promise<void>;
+  /** The body type of the item being composed (`body.getTypeAsync`, Mailbox 1.3); `text` in read mode. */
+  getBodyType(): Promise<BodyFormat>;
+  /** Attachments with their ids (compose: getAttachmentsAsync, Mailbox 1.8; read: item.attachments). */
+  getAttachments(): Promise<AttachmentInfo[]>;
+  /** An attachment's content as base64 (getAttachmentContentAsync, Mailbox 1.8). */
+  getAttachmentBase64(id: string): Promise<string>;
+  /**
+   * Opens a NEW message form with these recipients. Outlook only allows it in READ mode
+   * (Mailbox.displayNewMessageFormAsync, Mailbox 1.9, d.ts "Applicable Outlook mode: Read"): in compose this
+   * rejects with NOT_SUPPORTED, and the caller offers to copy the addresses instead.
+   */
+  displayNewMessage(form: NewMessageForm): Promise<void>;
+  /**
+   * Closes the message being composed WITHOUT saving it and removes the draft (item.closeAsync({discardItem: true}),
+   * Mailbox 1.14, compose only). Only call it once the message has left by another path (the connector accepted it).
+   */
+  discardDraft(): Promise<void>;
   /** Per-item scratch store shared with the Smart Alerts handler (item.sessionData, Mailbox 1.11, compose only). */
   setSessionData(name: string, value: string): Promise<void>;
   /** `undefined` when the key is absent. */

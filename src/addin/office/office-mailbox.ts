@@ -4,6 +4,9 @@
 import type { RecipientField } from '../../core';
 import {
   COMPOSE_TYPES,
+  type AttachmentInfo,
+  type BodyFormat,
+  type NewMessageForm,
   MailboxPortError,
   type ComposeType,
   type MailboxPort,
@@ -89,6 +92,31 @@ function bodyText(office: OfficeApi, body: Office.Body): Promise<string> {
   return officeAsync<string>(office, 'body.getAsync', (cb) => body.getAsync(office.CoercionType.Text, cb));
 }
 
+function coercion(office: OfficeApi, format: BodyFormat): Office.CoercionType {
+  return format === 'html' ? office.CoercionType.Html : office.CoercionType.Text;
+}
+
+function bodyAs(office: OfficeApi, body: Office.Body, format: BodyFormat): Promise<string> {
+  return officeAsync<string>(office, 'body.getAsync', (cb) => body.getAsync(coercion(office, format), cb));
+}
+
+function toAttachmentInfo(a: Office.AttachmentDetailsCompose | Office.AttachmentDetails): AttachmentInfo {
+  return { id: a.id, name: a.name, size: a.size, isInline: !!a.isInline, attachmentType: String(a.attachmentType) };
+}
+
+/** Mailbox.displayNewMessageFormAsync (Mailbox 1.9, read mode: d.ts "Applicable Outlook mode: Read"). */
+function displayNewMessage(office: OfficeApi, mailbox: Office.Mailbox, form: NewMessageForm): Promise<void> {
+  if (typeof mailbox.displayNewMessageFormAsync !== 'function') {
+    return Promise.reject(new MailboxPortError('NOT_SUPPORTED', 'displayNewMessageFormAsync demande Mailbox 1.9.', 'displayNewMessageFormAsync'));
+  }
+  const params: Office.MessageForm = {
+    toRecipients: toOfficeRecipients(form.toRecipients) as unknown as Office.EmailAddressDetails[],
+    ...(form.subject !== undefined ? { subject: form.subject } : {}),
+    ...(form.htmlBody !== undefined ? { htmlBody: form.htmlBody } : {}),
+  };
+  return officeAsync<void>(office, 'displayNewMessageFormAsync', (cb) => mailbox.displayNewMessageFormAsync(params, {}, cb));
+}
+
 function composePort(office: OfficeApi, mailbox: Office.Mailbox, item: Office.MessageCompose): MailboxPort {
   const fields: Record<RecipientField, Office.Recipients> = { to: item.to, cc: item.cc, bcc: item.bcc };
 
@@ -146,6 +174,37 @@ function composePort(office: OfficeApi, mailbox: Office.Mailbox, item: Office.Me
       return (list ?? []).map((a) => a.name);
     },
     getUserEmail: () => Promise.resolve(mailbox.userProfile.emailAddress),
+    getBody: (format) => bodyAs(office, item.body, format),
+    setBody: (format, content) =>
+      officeAsync<void>(office, 'body.setAsync', (cb) => item.body.setAsync(content, { coercionType: coercion(office, format) }, cb)),
+    async getBodyType() {
+      const type = await officeAsync<Office.CoercionType>(office, 'body.getTypeAsync', (cb) => item.body.getTypeAsync(cb));
+      return String(type) === String(office.CoercionType.Html) ? 'html' : 'text';
+    },
+    async getAttachments() {
+      if (typeof item.getAttachmentsAsync !== 'function') {
+        throw new MailboxPortError('NOT_SUPPORTED', 'getAttachmentsAsync demande Mailbox 1.8.', 'getAttachmentsAsync');
+      }
+      const list = await officeAsync<Office.AttachmentDetailsCompose[]>(office, 'getAttachmentsAsync', (cb) => item.getAttachmentsAsync(cb));
+      return (list ?? []).map(toAttachmentInfo);
+    },
+    async getAttachmentBase64(id) {
+      const content = await officeAsync<Office.AttachmentContent>(office, 'getAttachmentContentAsync', (cb) => item.getAttachmentContentAsync(id, cb));
+      if (String(content.format) !== 'base64') {
+        throw new MailboxPortError('NOT_SUPPORTED', `Pièce jointe au format ${String(content.format)} : seules les pièces jointes de type fichier sont prises en charge.`, 'getAttachmentContentAsync');
+      }
+      return content.content;
+    },
+    // Compose mode: Outlook has no API to open another compose form from a compose form (d.ts: read mode only).
+    displayNewMessage: () =>
+      Promise.reject(new MailboxPortError('NOT_SUPPORTED', 'displayNewMessageFormAsync n’existe qu’en lecture.', 'displayNewMessageFormAsync')),
+    discardDraft() {
+      if (typeof item.closeAsync !== 'function') {
+        return Promise.reject(new MailboxPortError('NOT_SUPPORTED', 'closeAsync demande Mailbox 1.14.', 'closeAsync'));
+      }
+      // discardItem: true closes without the save dialog and removes the draft (also a reply in the Reading Pane).
+      return officeAsync<void>(office, 'closeAsync', (cb) => item.closeAsync({ discardItem: true }, cb));
+    },
     async onRecipientsChanged(listener: () => void): Promise<Unsubscribe> {
       listeners.add(listener);
       if (!registration) {
@@ -221,6 +280,14 @@ function readPort(office: OfficeApi, mailbox: Office.Mailbox, item: Office.Messa
     getBodyText: () => bodyText(office, item.body),
     getAttachmentNames: () => Promise.resolve((item.attachments ?? []).map((a) => a.name)),
     getUserEmail: () => Promise.resolve(mailbox.userProfile.emailAddress),
+    getBody: (format) => bodyAs(office, item.body, format),
+    setBody: () => Promise.reject(readModeError('body.setAsync')),
+    getBodyType: () => Promise.resolve('text'),
+    getAttachments: () => Promise.resolve((item.attachments ?? []).map(toAttachmentInfo)),
+    getAttachmentBase64: (id) =>
+      officeAsync<Office.AttachmentContent>(office, 'getAttachmentContentAsync', (cb) => item.getAttachmentContentAsync(id, cb)).then((c) => c.content),
+    displayNewMessage: (form) => displayNewMessage(office, mailbox, form),
+    discardDraft: () => Promise.reject(readModeError('closeAsync')),
     // A received message's recipients never change: nothing to register.
     onRecipientsChanged: () => Promise.resolve(() => Promise.resolve()),
     getComposeType: () => Promise.reject(readModeError('getComposeTypeAsync')),

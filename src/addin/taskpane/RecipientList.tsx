@@ -1,6 +1,7 @@
 // Runtime: browser (task pane). The message's recipients grouped To / Cc / Bcc, each with its kind, the reason, the
 // directory identity when known and, for gateway addresses, the real MSSanté address decoded from the gateway one.
 import { Caption1, makeStyles, Subtitle2, Text, tokens } from '@fluentui/react-components';
+import type { ReactNode } from 'react';
 import { RECIPIENT_FIELDS, type RecipientField } from '../../core';
 import type { RecipientRow } from './check-message';
 import type { Messages } from './i18n';
@@ -31,6 +32,8 @@ export interface RecipientListProps {
   readonly labels: CoreLabels;
   /** Read mode: Bcc is not known, the section is not shown. */
   readonly readMode: boolean;
+  /** The fixes offered under a recipient (compose mode). */
+  readonly renderFixes?: (row: RecipientRow) => ReactNode;
 }
 
 function fieldName(field: RecipientField, t: Messages): string {
@@ -38,7 +41,7 @@ function fieldName(field: RecipientField, t: Messages): string {
   return names[field];
 }
 
-function RecipientItem({ row, t, labels }: { row: RecipientRow; t: Messages; labels: CoreLabels }) {
+function RecipientItem({ row, t, labels, fixes }: { row: RecipientRow; t: Messages; labels: CoreLabels; fixes?: ReactNode }) {
   const styles = useStyles();
   const c = row.classification;
   const name = row.info.displayName && row.info.displayName !== row.info.emailAddress ? row.info.displayName : undefined;
@@ -72,11 +75,12 @@ function RecipientItem({ row, t, labels }: { row: RecipientRow; t: Messages; lab
           {[directory.displayName, directory.profession, directory.organisation].filter(Boolean).join(' · ')}
         </Caption1>
       )}
+      {fixes}
     </li>
   );
 }
 
-export function RecipientList({ rows, t, labels, readMode }: RecipientListProps) {
+export function RecipientList({ rows, t, labels, readMode, renderFixes }: RecipientListProps) {
   const styles = useStyles();
   const fields = readMode ? RECIPIENT_FIELDS.filter((f) => f !== 'bcc') : RECIPIENT_FIELDS;
   return (
@@ -96,7 +100,7 @@ export function RecipientList({ rows, t, labels, readMode }: RecipientListProps)
             ) : (
               <ul className={styles.list} aria-label={t.fieldAria(fieldName(field, t), inField.length)}>
                 {inField.map((row, i) => (
-                  <RecipientItem key={`${row.info.emailAddress}-${i}`} row={row} t={t} labels={labels} />
+                  <RecipientItem key={`${row.info.emailAddress}-${i}`} row={row} t={t} labels={labels} fixes={renderFixes?.(row)} />
                 ))}
               </ul>
             )}

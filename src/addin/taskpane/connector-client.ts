@@ -47,13 +47,19 @@ export interface ConnectorClientOptions {
   readonly timeoutMs?: number;
 }
 
-/** Creates the connector client. */
-export function createConnectorClient(options: ConnectorClientOptions = {}): ConnectorClient {
+/** One JSON call to the connector; rejects with ConnectorError. */
+export type JsonCall = <T>(path: string, init: RequestInit) => Promise<T>;
+
+/**
+ * The one way the task pane calls the connector: JSON in and out, a timeout, and errors mapped to ConnectorError
+ * (the connector's `{error:{code,message}}` body keeps its code as `serverCode`).
+ */
+export function createJsonCall(options: ConnectorClientOptions = {}): JsonCall {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const base = options.baseUrl ?? '';
   const timeoutMs = options.timeoutMs ?? 10_000;
 
-  async function call<T>(path: string, init: RequestInit): Promise<T> {
+  return async function call<T>(path: string, init: RequestInit): Promise<T> {
     const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
     const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
     let res: Response;
@@ -80,8 +86,12 @@ export function createConnectorClient(options: ConnectorClientOptions = {}): Con
       );
     }
     return body as T;
-  }
+  };
+}
 
+/** Creates the connector client. */
+export function createConnectorClient(options: ConnectorClientOptions = {}): ConnectorClient {
+  const call = createJsonCall(options);
   return {
     async classify(addresses) {
       const out: Classification[] = [];
@@ -100,5 +110,58 @@ export function createConnectorClient(options: ConnectorClientOptions = {}): Con
       return out;
     },
     getPolicy: () => call<PolicyInfo>('/api/policy', { method: 'GET', headers: { accept: 'application/json' } }),
+  };
+}
+
+/** One piece of evidence for a suggestion (core `Evidence`), with its French sentence. */
+export interface SuggestionEvidence {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** One "vous vouliez dire" candidate from `POST /api/directory/suggest`. */
+export interface Suggestion {
+  readonly address: string;
+  /** 0–1. */
+  readonly confidence: number;
+  readonly evidence: readonly SuggestionEvidence[];
+  /** The directory record (extraction columns), when known. */
+  readonly record?: Readonly<Record<string, string>>;
+}
+
+/** One page of `GET /api/directory/search`. */
+export interface DirectorySearchPage {
+  readonly total: number;
+  readonly totalIsExact: boolean;
+  readonly page: number;
+  readonly pageSize: number;
+  /** Directory records (extraction columns: `address`, `type`, `name`, `profession`, `structure`...). */
+  readonly results: readonly Readonly<Record<string, string>>[];
+}
+
+/** The directory API of the connector (src/connector/directory-routes.ts). */
+export interface DirectoryClient {
+  suggest(address: string, displayName?: string): Promise<Suggestion[]>;
+  /** `q` of at least 2 characters (DIRECTORY_QUERY_TOO_SHORT otherwise). */
+  search(q: string, page?: number, pageSize?: number): Promise<DirectorySearchPage>;
+}
+
+/** Creates the directory client. */
+export function createDirectoryClient(options: ConnectorClientOptions = {}): DirectoryClient {
+  const call = createJsonCall(options);
+  return {
+    async suggest(address, displayName) {
+      const { candidates } = await call<{ candidates: Suggestion[] }>('/api/directory/suggest', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(displayName && displayName !== address ? { address, displayName: displayName.slice(0, 300) } : { address }),
+      });
+      return Array.isArray(candidates) ? candidates : [];
+    },
+    search: (q, page = 1, pageSize = 10) =>
+      call<DirectorySearchPage>(`/api/directory/search?${new URLSearchParams({ q, page: String(page), pageSize: String(pageSize) }).toString()}`, {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+      }),
   };
 }

@@ -3,10 +3,13 @@
 import { FluentProvider, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { signInWithOfficeDialog, supportsNestedAppAuth } from '../office/auth-dialog';
 import { readHostInfo, type HostInfo } from '../office/host-info';
 import { createOfficeMailboxPort } from '../office/office-mailbox';
 import { App, NotOutlook } from './App';
-import { createConnectorClient } from './connector-client';
+import { createTokenProvider, type AuthSettings } from './auth';
+import { createConnectorClient, createDirectoryClient, createJsonCall } from './connector-client';
+import { createSendClient } from './send-client';
 import { MESSAGES, pickLanguage } from './i18n';
 import { CORE_LABELS } from './labels';
 
@@ -22,8 +25,23 @@ function render(host: HostInfo) {
   document.title = t.appTitle;
   let content: JSX.Element;
   if (host.isOutlook) {
+    const call = createJsonCall();
+    let settings: Promise<AuthSettings> | undefined;
+    const getToken = createTokenProvider({
+      // ALIGN with the send pipeline: public sign-in settings served by the connector.
+      settings: () => (settings ??= call<AuthSettings>('/api/auth/config', { method: 'GET', headers: { accept: 'application/json' } })),
+      naaSupported: supportsNestedAppAuth(Office),
+      dialog: (url) => signInWithOfficeDialog(Office, url),
+    });
     content = (
-      <App port={createOfficeMailboxPort(Office)} client={createConnectorClient()} t={t} labels={CORE_LABELS[lang]} />
+      <App
+        port={createOfficeMailboxPort(Office)}
+        client={createConnectorClient()}
+        directory={createDirectoryClient()}
+        send={createSendClient({ getToken })}
+        t={t}
+        labels={CORE_LABELS[lang]}
+      />
     );
   } else {
     content = <NotOutlook t={t} />;

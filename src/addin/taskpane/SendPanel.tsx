@@ -1,0 +1,323 @@
+// Runtime: browser (task pane). "Envoyer en MSSanté": the sending mailbox, the patient options (qualified INS with the
+// four identity traits, "fin d'échange" → X-MSS-MES: FIN), the CDA attachments to package as IHE XDM, then the send:
+// POST /api/messages with a fresh idempotency key, progress, the status polled from GET /api/messages/:id, and the
+// Outlook draft discarded (item.closeAsync({discardItem: true}), Mailbox 1.14) only once the connector accepted it.
+import {
+  Button,
+  Checkbox,
+  Field,
+  Input,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Radio,
+  RadioGroup,
+  Select,
+  Spinner,
+  Subtitle2,
+  tokens,
+  useId,
+} from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
+import { compactNir, validateInsMatricule, type Verdict } from '../../core';
+import type { AttachmentInfo, MailboxPort } from '../office/mailbox-port';
+import type { Messages } from './i18n';
+import {
+  isAccepted,
+  newIdempotencyKey,
+  notYetSupported,
+  pollStatus,
+  type SendClient,
+  type SenderMailbox,
+  type SendMessageRequest,
+  type SendMessageResponse,
+  type SendStatus,
+} from './send-client';
+
+const useStyles = makeStyles({
+  root: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    marginTop: tokens.spacingVerticalL,
+    paddingTop: tokens.spacingVerticalM,
+    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  group: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, paddingLeft: tokens.spacingHorizontalM },
+});
+
+/** A CDA document is an XML attachment; the user confirms each one (the connector checks the content again). */
+export function looksLikeCda(name: string): boolean {
+  return /\.xml$/i.test(name);
+}
+
+type Phase =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'signin' | 'submitting' }
+  | { readonly kind: 'status'; readonly response: SendMessageResponse; readonly draft?: 'removed' | 'kept' }
+  | { readonly kind: 'error'; readonly message: string };
+
+export interface SendPanelProps {
+  readonly port: MailboxPort;
+  readonly client: SendClient;
+  readonly t: Messages;
+  readonly verdict?: Verdict;
+  /** Poll interval (tests shorten it). */
+  readonly pollIntervalMs?: number;
+}
+
+export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPanelProps) {
+  const styles = useStyles();
+  const headingId = useId('send');
+  const [mailboxes, setMailboxes] = useState<SenderMailbox[] | undefined>(undefined);
+  const [from, setFrom] = useState('');
+  const [patient, setPatient] = useState(false);
+  const [qualified, setQualified] = useState(false);
+  const [ins, setIns] = useState('');
+  const [birthName, setBirthName] = useState('');
+  const [firstNames, setFirstNames] = useState('');
+  const [birthDate, setBirthDate] = useState('');
+  const [sex, setSex] = useState<'F' | 'M' | ''>('');
+  const [endOfExchange, setEndOfExchange] = useState(false);
+  const [attachments, setAttachments] = useState<AttachmentInfo[]>([]);
+  const [cda, setCda] = useState<Record<string, boolean>>({});
+  const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const alive = useRef(true);
+
+  const [signedIn, setSignedIn] = useState(false);
+  const loadMailboxes = (interactive: boolean) =>
+    client.listMailboxes(interactive).then(
+      (list) => {
+        if (!alive.current) return;
+        setSignedIn(true);
+        setMailboxes(list);
+        if (list.length > 0) setFrom((f) => f || list[0].address);
+      },
+      () => alive.current && setMailboxes([]),
+    );
+
+  useEffect(() => {
+    alive.current = true;
+    // Silent only: opening the pane never pops a sign-in window (the "Se connecter" button does, on a click).
+    void loadMailboxes(false);
+    return () => {
+      alive.current = false;
+    };
+  }, [client]);
+
+  // Attachments are read again after every check (the verdict changes): the user may attach while the pane is open.
+  useEffect(() => {
+    let live = true;
+    port.getAttachments().then(
+      (list) => {
+        if (!live) return;
+        const files = list.filter((a) => !a.isInline);
+        setAttachments(files);
+        // a new attachment gets the default flag (XML → CDA); the user's choice for the others is kept
+        setCda((prev) => Object.fromEntries(files.map((a) => [a.id, prev[a.id] ?? looksLikeCda(a.name)])));
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [port, verdict]);
+
+  const insCheck = ins ? validateInsMatricule(compactNir(ins)) : undefined;
+  const missing: string[] = [];
+  if (!from.trim()) missing.push(t.senderLabel);
+  if (patient) {
+    if (!qualified) missing.push(t.insQualified);
+    if (!insCheck?.valid) missing.push(t.ins);
+    if (!birthName.trim()) missing.push(t.birthName);
+    if (!firstNames.trim()) missing.push(t.firstNames);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) missing.push(t.birthDate);
+    if (!sex) missing.push(t.sex);
+  }
+  const blocked = verdict?.action === 'block';
+  const notYet = notYetSupported({
+    endOfExchange,
+    attachments: attachments.map((a) => ({ name: a.name, contentType: '', contentBase64: '', xdm: !!cda[a.id] })),
+    ...(patient ? { patient: { ins: '', insQualified: true as const, traits: { birthName: '', firstNames: '', birthDate: '', sex: 'F' as const } } } : {}),
+  });
+  const notYetText = notYet
+    .map((o) => ({ endOfExchange: t.optEndOfExchange, xdm: t.optXdm, patientTraits: t.optPatientTraits })[o])
+    .join(', ');
+  const running = phase.kind === 'signin' || phase.kind === 'submitting' || (phase.kind === 'status' && !phase.draft && phase.response.status !== 'failed');
+
+  async function send() {
+    setPhase({ kind: 'submitting' });
+    try {
+      const [recipients, subject, bodyType] = await Promise.all([port.getRecipients(), port.getSubject(), port.getBodyType()]);
+      const body = await port.getBody(bodyType);
+      const files = await Promise.all(
+        attachments.map(async (a) => ({
+          name: a.name,
+          contentType: looksLikeCda(a.name) ? 'text/xml' : 'application/octet-stream',
+          contentBase64: await port.getAttachmentBase64(a.id),
+          xdm: !!cda[a.id],
+        })),
+      );
+      const request: SendMessageRequest = {
+        from: from.trim(),
+        to: recipients.to.map((r) => r.emailAddress),
+        cc: recipients.cc.map((r) => r.emailAddress),
+        bcc: recipients.bcc.map((r) => r.emailAddress),
+        subject,
+        body: { contentType: bodyType, content: body },
+        attachments: files,
+        endOfExchange,
+        ...(patient
+          ? {
+              patient: {
+                ins: compactNir(ins),
+                insQualified: true as const,
+                traits: { birthName: birthName.trim(), firstNames: firstNames.trim(), birthDate, sex: sex as 'F' | 'M' },
+              },
+            }
+          : {}),
+      };
+      // One key per click: a retry of THIS submission (network) reuses it inside submit; a new click is a new message.
+      const first = await client.submit(request, newIdempotencyKey());
+      if (!alive.current) return;
+      let draftDone = false;
+      const onStatus = async (r: SendMessageResponse) => {
+        setPhase((p) => ({ kind: 'status', response: r, draft: p.kind === 'status' ? p.draft : undefined }));
+        if (!draftDone && isAccepted(r.status)) {
+          draftDone = true;
+          // The connector (and the operator) accepted it: only now may the Outlook draft go.
+          const draft = await port.discardDraft().then(
+            () => 'removed' as const,
+            () => 'kept' as const,
+          );
+          if (alive.current) setPhase((p) => (p.kind === 'status' ? { ...p, draft } : p));
+        }
+      };
+      await onStatus(first);
+      await pollStatus(client, first, (r) => void onStatus(r), {
+        ...(pollIntervalMs !== undefined ? { intervalMs: pollIntervalMs } : {}),
+        cancelled: () => !alive.current,
+      });
+    } catch (err) {
+      if (alive.current) setPhase({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  const statusText = (s: SendStatus) => t.sendStatus[s];
+
+  return (
+    <section className={styles.root} aria-labelledby={headingId} data-testid="send-panel">
+      <Subtitle2 as="h2" id={headingId}>
+        {t.sendTitle}
+      </Subtitle2>
+      {mailboxes && mailboxes.length > 0 ? (
+        <Field label={t.senderLabel}>
+          <Select value={from} onChange={(_e, d) => setFrom(d.value)} data-testid="send-from">
+            {mailboxes.map((m) => (
+              <option key={m.address} value={m.address}>
+                {m.label ? `${m.label} — ${m.address}` : m.address}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      ) : (
+        <>
+          <Field label={t.senderManual} hint={mailboxes ? t.senderUnavailable : undefined}>
+            <Input type="email" value={from} onChange={(_e, d) => setFrom(d.value)} data-testid="send-from-input" />
+          </Field>
+          {!signedIn && mailboxes && (
+            <Button appearance="secondary" onClick={() => void loadMailboxes(true)} data-testid="send-signin">
+              {t.signIn}
+            </Button>
+          )}
+        </>
+      )}
+      <Checkbox label={t.patientToggle} checked={patient} onChange={(_e, d) => setPatient(!!d.checked)} data-testid="send-patient" />
+      {patient && (
+        <div className={styles.group} data-testid="send-patient-fields">
+          <Checkbox label={t.insQualified} checked={qualified} onChange={(_e, d) => setQualified(!!d.checked)} data-testid="send-ins-qualified" />
+          <Field label={t.ins} hint={t.insQualifiedHint} validationMessage={ins && insCheck && !insCheck.valid ? insCheck.message : undefined}>
+            <Input value={ins} onChange={(_e, d) => setIns(d.value)} inputMode="numeric" data-testid="send-ins" />
+          </Field>
+          <Field label={t.birthName}>
+            <Input value={birthName} onChange={(_e, d) => setBirthName(d.value)} data-testid="send-birth-name" />
+          </Field>
+          <Field label={t.firstNames}>
+            <Input value={firstNames} onChange={(_e, d) => setFirstNames(d.value)} data-testid="send-first-names" />
+          </Field>
+          <Field label={t.birthDate}>
+            <Input type="date" value={birthDate} onChange={(_e, d) => setBirthDate(d.value)} data-testid="send-birth-date" />
+          </Field>
+          <Field label={t.sex}>
+            <RadioGroup value={sex} onChange={(_e, d) => setSex(d.value as 'F' | 'M')} layout="horizontal" data-testid="send-sex">
+              <Radio value="F" label={t.sexF} />
+              <Radio value="M" label={t.sexM} />
+            </RadioGroup>
+          </Field>
+        </div>
+      )}
+      <Checkbox label={t.endOfExchange} checked={endOfExchange} onChange={(_e, d) => setEndOfExchange(!!d.checked)} data-testid="send-end" />
+      {attachments.length > 0 && (
+        <fieldset className={styles.group}>
+          <legend>{t.attachmentsTitle}</legend>
+          {attachments.map((a) => (
+            <Checkbox
+              key={a.id}
+              label={t.cdaFlag(a.name)}
+              checked={!!cda[a.id]}
+              onChange={(_e, d) => setCda((c) => ({ ...c, [a.id]: !!d.checked }))}
+              data-testid="send-cda"
+            />
+          ))}
+        </fieldset>
+      )}
+      {blocked && (
+        <MessageBar intent="error">
+          <MessageBarBody>{t.sendBlocked}</MessageBarBody>
+        </MessageBar>
+      )}
+      {!blocked && missing.length > 0 && phase.kind === 'idle' && (
+        <MessageBar intent="info" data-testid="send-missing">
+          <MessageBarBody>{t.sendMissing(missing.join(', '))}</MessageBarBody>
+        </MessageBar>
+      )}
+      {notYet.length > 0 && (
+        <MessageBar intent="warning" layout="multiline" data-testid="send-not-yet">
+          <MessageBarBody>{t.sendNotYet(notYetText)}</MessageBarBody>
+        </MessageBar>
+      )}
+      <Button
+        appearance="primary"
+        disabled={blocked || missing.length > 0 || running || port.mode !== 'compose'}
+        onClick={() => void send()}
+        data-testid="send-button"
+      >
+        {t.sendButton}
+      </Button>
+      <div role="status" aria-live="polite" data-testid="send-progress">
+        {phase.kind === 'signin' && <Spinner size="tiny" label={t.sendSignin} />}
+        {phase.kind === 'submitting' && <Spinner size="tiny" label={t.sendSubmitting} />}
+        {phase.kind === 'status' && (
+          <MessageBar
+            intent={phase.response.status === 'failed' ? 'error' : 'success'}
+            layout="multiline"
+            data-testid="send-state"
+            data-status={phase.response.status}
+            data-draft={phase.draft ?? ''}
+          >
+            <MessageBarBody>
+              <div>{phase.response.status === 'failed' && phase.response.error ? t.sendFailed(phase.response.error.message) : statusText(phase.response.status)}</div>
+              {phase.draft === 'removed' && <div>{t.sendDraftRemoved}</div>}
+              {phase.draft === 'kept' && <div>{t.sendDraftKept}</div>}
+            </MessageBarBody>
+          </MessageBar>
+        )}
+        {phase.kind === 'error' && (
+          <MessageBar intent="error" data-testid="send-state" data-status="error">
+            <MessageBarBody>{t.sendFailed(phase.message)}</MessageBarBody>
+          </MessageBar>
+        )}
+      </div>
+    </section>
+  );
+}
