@@ -15,7 +15,7 @@ import { adminTracesRoutes } from './admin';
 import { createEntraVerifier, type EntraVerifier } from './auth';
 import { directoryRoutes } from './directory-routes';
 import { messagesRoutes } from './messages-routes';
-import { ApiError, toApiError, type SchemaViolation, type ValidationTranslator } from './errors';
+import { ApiError, batchViolationTranslator, toApiError, type ValidationTranslator } from './errors';
 import { registerHelpPage } from './help-page';
 import { pscRoutes, type PscClient } from './psc';
 import { officeJsDistDir, packageVersion } from './package-root';
@@ -86,31 +86,6 @@ export function loggerOptions(level: LogLevel): FastifyServerOptions['logger'] {
     },
   };
 }
-
-/** Classify-specific codes (BATCH_*) for the schema violations of its body; the rest is VALIDATION_FAILED. */
-const translateClassifyViolations: ValidationTranslator = (violations: readonly SchemaViolation[], body: unknown) => {
-  const v = violations[0];
-  if (!v) return undefined;
-  const addresses = (body as { addresses?: unknown } | undefined)?.addresses;
-  if (v.instancePath === '/addresses') {
-    if (v.keyword === 'type') return new ApiError('BATCH_NOT_A_LIST');
-    if (v.keyword === 'minItems') return new ApiError('BATCH_EMPTY');
-    if (v.keyword === 'maxItems') {
-      const received = Array.isArray(addresses) ? addresses.length : undefined;
-      return new ApiError(
-        'BATCH_TOO_LARGE',
-        `Trop d'adresses dans une seule requête : ${received ?? 'plus de ' + CLASSIFY_MAX_ITEMS} reçues, ${CLASSIFY_MAX_ITEMS} au plus.`,
-        { maxItems: CLASSIFY_MAX_ITEMS, ...(received !== undefined ? { received } : {}) },
-      );
-    }
-  }
-  const item = /^\/addresses\/(\d+)$/.exec(v.instancePath);
-  if (item && v.keyword === 'type') {
-    const index = Number(item[1]);
-    return new ApiError('BATCH_ITEM_NOT_A_STRING', `L'élément n° ${index} de « addresses » n'est pas un texte : chaque élément doit être une adresse.`, { index });
-  }
-  return undefined;
-};
 
 /** The French page sent on `/` when the add-in has not been built yet. */
 function notBuiltPage(staticDir: string, target: string): string {
@@ -214,7 +189,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   api.post(
     '/api/recipients/classify',
-    { schema: classifyRouteSchema, config: { translateValidation: translateClassifyViolations, auditAction: 'classify' } },
+    { schema: classifyRouteSchema, config: { translateValidation: batchViolationTranslator(CLASSIFY_MAX_ITEMS), auditAction: 'classify' } },
     async (request) => {
       const results = request.body.addresses.map((a) => classify(a));
       const kinds: Partial<Record<AddressKind, number>> = {};

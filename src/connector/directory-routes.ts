@@ -7,7 +7,7 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { DirectoryEntry } from '../core';
 import { DirectoryService } from './directory/service';
-import { ApiError, type SchemaViolation, type ValidationTranslator } from './errors';
+import { ApiError, batchViolationTranslator } from './errors';
 
 /** Largest batch of POST /api/directory/lookup. */
 export const DIRECTORY_LOOKUP_MAX = 500;
@@ -116,30 +116,6 @@ const suggestSchema = {
   },
 } as const;
 
-/** BATCH_* codes for the look-up body, as for classify. */
-const translateLookup: ValidationTranslator = (violations: readonly SchemaViolation[], body: unknown) => {
-  const v = violations[0];
-  if (!v) return undefined;
-  const addresses = (body as { addresses?: unknown } | undefined)?.addresses;
-  if (v.instancePath === '/addresses') {
-    if (v.keyword === 'type') return new ApiError('BATCH_NOT_A_LIST');
-    if (v.keyword === 'minItems') return new ApiError('BATCH_EMPTY');
-    if (v.keyword === 'maxItems') {
-      const received = Array.isArray(addresses) ? addresses.length : undefined;
-      return new ApiError('BATCH_TOO_LARGE', `Trop d'adresses dans une seule requête : ${received ?? `plus de ${DIRECTORY_LOOKUP_MAX}`} reçues, ${DIRECTORY_LOOKUP_MAX} au plus.`, {
-        maxItems: DIRECTORY_LOOKUP_MAX,
-        ...(received !== undefined ? { received } : {}),
-      });
-    }
-  }
-  const item = /^\/addresses\/(\d+)$/.exec(v.instancePath);
-  if (item && v.keyword === 'type') {
-    const index = Number(item[1]);
-    return new ApiError('BATCH_ITEM_NOT_A_STRING', `L'élément n° ${index} de « addresses » n'est pas un texte : chaque élément doit être une adresse.`, { index });
-  }
-  return undefined;
-};
-
 /** The plugin. */
 export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async (app: FastifyInstance, opts) => {
   const api = app.withTypeProvider<JsonSchemaToTsProvider>();
@@ -147,7 +123,7 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   if (!(opts.directory instanceof DirectoryService)) return;
   const service = opts.directory;
 
-  api.post('/api/directory/lookup', { schema: lookupSchema, config: { translateValidation: translateLookup } }, async (request, reply) => {
+  api.post('/api/directory/lookup', { schema: lookupSchema, config: { translateValidation: batchViolationTranslator(DIRECTORY_LOOKUP_MAX) } }, async (request, reply) => {
     // answered from the local index alone: the JSON is written directly (same text as the schema serializer's)
     const fast = service.lookupManyJson(request.body.addresses);
     if (fast !== undefined) {

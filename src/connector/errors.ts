@@ -233,6 +233,36 @@ export function describeViolation(v: SchemaViolation): { field: string; rule: st
   }
 }
 
+/**
+ * The translator of the batch routes (`{ addresses: string[] }`: classify, directory look-up): schema violations of
+ * `addresses` become the BATCH_* codes of the core's classifyBatch, with the route's own limit.
+ */
+export function batchViolationTranslator(maxItems: number): ValidationTranslator {
+  return (violations, body) => {
+    const v = violations[0];
+    if (!v) return undefined;
+    const addresses = (body as { addresses?: unknown } | undefined)?.addresses;
+    if (v.instancePath === '/addresses') {
+      if (v.keyword === 'type') return new ApiError('BATCH_NOT_A_LIST');
+      if (v.keyword === 'minItems') return new ApiError('BATCH_EMPTY');
+      if (v.keyword === 'maxItems') {
+        const received = Array.isArray(addresses) ? addresses.length : undefined;
+        return new ApiError(
+          'BATCH_TOO_LARGE',
+          `Trop d'adresses dans une seule requête : ${received ?? `plus de ${maxItems}`} reçues, ${maxItems} au plus.`,
+          { maxItems, ...(received !== undefined ? { received } : {}) },
+        );
+      }
+    }
+    const item = /^\/addresses\/(\d+)$/.exec(v.instancePath);
+    if (item && v.keyword === 'type') {
+      const index = Number(item[1]);
+      return new ApiError('BATCH_ITEM_NOT_A_STRING', `L'élément n° ${index} de « addresses » n'est pas un texte : chaque élément doit être une adresse.`, { index });
+    }
+    return undefined;
+  };
+}
+
 /** The generic translation: VALIDATION_FAILED with the violations (field, rule, French problem). */
 export function validationFailed(violations: readonly SchemaViolation[]): ApiError {
   const errors = violations.map(describeViolation);
