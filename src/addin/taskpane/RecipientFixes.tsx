@@ -57,22 +57,26 @@ export function RecipientFixes({ row, t, directory, busy, onReplace, onRemove }:
 
   if (!c || SECURE_KINDS.includes(c.kind)) return null;
   const name = row.info.displayName && row.info.displayName !== address ? row.info.displayName : undefined;
+  /** The one-click "replace by <MSSanté address>" button (gateway decoding or directory suggestion). */
+  const replaceButton = (replacement: string, displayName: string | undefined) => (
+    <Button
+      size="small"
+      appearance="primary"
+      disabled={busy}
+      aria-label={t.replaceAria(address, replacement)}
+      data-testid="fix-replace"
+      data-replacement={replacement}
+      onClick={() => onReplace(row.field, address, replacement, displayName)}
+    >
+      {t.replaceWith(replacement)}
+    </Button>
+  );
 
   return (
     <div className={styles.fixes} data-testid="recipient-fixes">
       {c.kind === 'gateway' && c.decodedAddress && (
         <div className={styles.actions}>
-          <Button
-            size="small"
-            appearance="primary"
-            disabled={busy}
-            aria-label={t.replaceAria(address, c.decodedAddress)}
-            data-testid="fix-replace"
-            data-replacement={c.decodedAddress}
-            onClick={() => onReplace(row.field, address, c.decodedAddress as string, name)}
-          >
-            {t.replaceWith(c.decodedAddress)}
-          </Button>
+          {replaceButton(c.decodedAddress, name)}
         </div>
       )}
       {needsSuggestion && suggestions === undefined && <Spinner size="extra-tiny" label={t.suggestionsTitle} labelPosition="after" />}
@@ -97,19 +101,7 @@ export function RecipientFixes({ row, t, directory, busy, onReplace, onRemove }:
                 ))}
               </ul>
             )}
-            <div className={styles.actions}>
-              <Button
-                size="small"
-                appearance="primary"
-                disabled={busy}
-                aria-label={t.replaceAria(address, s.address)}
-                data-testid="fix-replace"
-                data-replacement={s.address}
-                onClick={() => onReplace(row.field, address, s.address, s.record?.name ?? name)}
-              >
-                {t.replaceWith(s.address)}
-              </Button>
-            </div>
+            <div className={styles.actions}>{replaceButton(s.address, s.record?.name ?? name)}</div>
           </div>
         );
       })}

@@ -9,28 +9,11 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { withCredentials } from './credentials';
 import { TransportError, toTransportError } from './errors';
 import { refineHandshakeError } from './tls-diagnosis';
-import { NOOP_LOGGER, maskAddress, type TransportLogger } from './logger';
-import type { TlsPolicy } from './tls-policy';
-import type { FetchedMessage, MailboxSession, OperatorCredentials } from './types';
+import { NOOP_LOGGER, maskAddress } from './logger';
+import type { FetchedMessage, MailboxSession, OperatorConnectionOptions } from './types';
 
-/** Options of {@link openImapSession}. Defaults in brackets. */
-export interface ImapSessionOptions {
-  readonly host: string;
-  /** [143] IMAP port (STARTTLS). */
-  readonly port?: number;
-  /** [host] Name expected in the server certificate. */
-  readonly servername?: string;
-  readonly tlsPolicy: TlsPolicy;
-  readonly credentials: OperatorCredentials;
-  /** [15000] Connection and greeting timeouts, ms. */
-  readonly connectionTimeoutMs?: number;
-  /** [300000] Inactivity timeout, ms. */
-  readonly socketTimeoutMs?: number;
-  readonly logger?: TransportLogger | false;
-  readonly now?: () => number;
-  /** [true] After a `handshake_failure`, one diagnostic handshake tells TLS_VERSION_REFUSED from TLS_CIPHER_REFUSED (tls-diagnosis.ts). */
-  readonly diagnose?: boolean;
-}
+/** Options of {@link openImapSession}: the connection options ({@link OperatorConnectionOptions}) as they are. */
+export type ImapSessionOptions = OperatorConnectionOptions;
 
 /** Opens an authenticated IMAP session. Rejects with a TransportError. */
 export async function openImapSession(opts: ImapSessionOptions): Promise<MailboxSession> {

@@ -8,32 +8,13 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { assertUsableCertificate, clientTlsOf } from './credentials';
 import { TransportError, toTransportError } from './errors';
 import { refineHandshakeError } from './tls-diagnosis';
-import { NOOP_LOGGER, maskAddress, type TransportLogger } from './logger';
-import type { TlsPolicy } from './tls-policy';
-import type { AccessToken, OperatorCredentials, OutgoingMessage, SubmitResult } from './types';
+import { NOOP_LOGGER, maskAddress } from './logger';
+import type { AccessToken, OperatorConnectionOptions, OutgoingMessage, SubmitResult } from './types';
 
-/** Options of {@link createSmtpSubmission}. Defaults in brackets. */
-export interface SmtpSubmissionOptions {
-  /** Operator's submission host. */
-  readonly host: string;
-  /** [587] Submission port (STARTTLS). */
-  readonly port?: number;
-  /** [host] Name expected in the server certificate (when `host` is an IP address, for instance). */
-  readonly servername?: string;
+/** Options of {@link createSmtpSubmission}. Defaults in brackets; connection options in {@link OperatorConnectionOptions}. */
+export interface SmtpSubmissionOptions extends OperatorConnectionOptions {
   /** [os.hostname()] EHLO name. */
   readonly ehloName?: string;
-  readonly tlsPolicy: TlsPolicy;
-  readonly credentials: OperatorCredentials;
-  /** [15000] Connection, greeting and STARTTLS timeouts, ms. */
-  readonly connectionTimeoutMs?: number;
-  /** [60000] Inactivity timeout, ms. */
-  readonly socketTimeoutMs?: number;
-  /** [none] Logger: ids and codes only. */
-  readonly logger?: TransportLogger | false;
-  /** [Date.now] Clock. */
-  readonly now?: () => number;
-  /** [true] After a `handshake_failure`, one diagnostic handshake tells TLS_VERSION_REFUSED from TLS_CIPHER_REFUSED (tls-diagnosis.ts). */
-  readonly diagnose?: boolean;
 }
 
 /** Submits messages for one mailbox. A connection per submission (no pool: tokens live 4-5 minutes). */

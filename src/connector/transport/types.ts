@@ -1,5 +1,7 @@
 // Runtime: Node (connector). The contracts of the operator transport: one `Transport` interface for the standard
 // MSSanté interface (SMTP submission + IMAP, Référentiel #2) and for operators with their own API (Medimail SOAP).
+import type { TransportLogger } from './logger';
+import type { TlsPolicy } from './tls-policy';
 
 /** A Pro Santé Connect access token with its expiry, as handed to SASL XOAUTH2. Never logged, never persisted. */
 export interface AccessToken {
@@ -87,4 +89,29 @@ export interface Transport {
   submit(message: OutgoingMessage): Promise<SubmitResult>;
   openMailbox(): Promise<MailboxSession>;
   close(): Promise<void>;
+}
+
+/**
+ * What an SMTP submission and an IMAP session to the operator have in common. Defaults in brackets; each protocol
+ * documents its own port and timeouts.
+ */
+export interface OperatorConnectionOptions {
+  /** Operator's host. */
+  readonly host: string;
+  /** Port (STARTTLS): [587] for submission, [143] for IMAP. */
+  readonly port?: number;
+  /** [host] Name expected in the server certificate (when `host` is an IP address, for instance). */
+  readonly servername?: string;
+  readonly tlsPolicy: TlsPolicy;
+  readonly credentials: OperatorCredentials;
+  /** [15000] Connection, greeting and STARTTLS timeouts, ms. */
+  readonly connectionTimeoutMs?: number;
+  /** Inactivity timeout, ms: [60000] for submission, [300000] for IMAP. */
+  readonly socketTimeoutMs?: number;
+  /** [none] Logger: ids and codes only. */
+  readonly logger?: TransportLogger | false;
+  /** [Date.now] Clock. */
+  readonly now?: () => number;
+  /** [true] After a `handshake_failure`, one diagnostic handshake tells TLS_VERSION_REFUSED from TLS_CIPHER_REFUSED (tls-diagnosis.ts). */
+  readonly diagnose?: boolean;
 }
