@@ -104,7 +104,8 @@ function connectorOrigin() {
 module.exports = (env, argv) => {
   const webpack = require('webpack');
   const mode = argv.mode === 'production' ? 'production' : 'development';
-  const devtool = mode === 'production' ? 'source-map' : 'cheap-module-source-map'; // never eval: CSP and the JS runtime
+  // never eval: CSP and the JS runtime; production ships no source maps (smaller, nothing of the source exposed)
+  const devtool = mode === 'production' ? false : 'cheap-module-source-map';
   const resolve = { extensions: ['.tsx', '.ts', '.js'] };
 
   /** @type {import('webpack').Configuration} */
@@ -153,7 +154,7 @@ module.exports = (env, argv) => {
   const launchevent = {
     name: 'launchevent',
     mode,
-    devtool: 'source-map',
+    devtool: mode === 'production' ? false : 'source-map',
     target: ['web', 'es2016'],
     entry: { launchevent: './src/addin/launchevent/launchevent.ts' },
     output: {
@@ -193,6 +194,13 @@ module.exports = (env, argv) => {
     performance: { hints: false },
   };
 
+  // Production (`npm run build`): minified by webpack's production mode, without the demo harness (its pages, the
+  // fake Office host, the test sign-in page), which the connector does not serve in production anyway.
+  // `--env harness` keeps the harness in a production build (bench/taskpane.mjs times the production pane in it).
+  if (mode === 'production' && !(env && env.harness)) {
+    for (const name of ['harness', 'fake-office', 'auth-dialog']) delete web.entry[name];
+    web.plugins = web.plugins.filter((p) => !(p instanceof HtmlWebpackPlugin && /^harness(\.html$|\/)/.test(p.userOptions.filename)));
+  }
   return [web, launchevent];
 };
 

@@ -8,6 +8,7 @@ import { HELP_OPTION } from './command';
 import { classifyCommand } from './commands/classify';
 import { detectCommand } from './commands/detect';
 import { directoryCommand } from './commands/directory';
+import { manifestCommand } from './manifest-command';
 import { receiptCommand } from './commands/receipt';
 import { xdmCommand } from './commands/xdm';
 import { EXIT, UsageError, type CliIo } from './io';
@@ -34,7 +35,7 @@ const helpCommand: CliCommand = {
 };
 
 /** The command table: later issues add their commands here. */
-export const COMMANDS: readonly CliCommand[] = [classifyCommand, directoryCommand, detectCommand, xdmCommand, receiptCommand, helpCommand];
+export const COMMANDS: readonly CliCommand[] = [classifyCommand, directoryCommand, detectCommand, xdmCommand, receiptCommand, manifestCommand, helpCommand];
 
 function findCommand(name: string): CliCommand | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -8,10 +8,10 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClassifier } from '../core';
-import type { AddressKind, DirectoryLookup, Policy, PolicyMode, TrustSpace } from '../core';
+import type { AddressKind, Classification, DirectoryLookup, Policy, PolicyMode, TrustSpace } from '../core';
 import type { Config, LogLevel } from './config';
-import { adminTracesRoutes } from './admin';
+import { accountRoutes } from './account-routes';
+import { adminStatusRoutes, adminTracesRoutes } from './admin';
 import { createEntraVerifier, type EntraVerifier } from './auth';
 import { directoryRoutes } from './directory-routes';
 import { messagesRoutes } from './messages-routes';
@@ -28,6 +28,7 @@ import {
 } from './schemas';
 import type { AuditDetails, AuditOutcome, Store } from './store';
 import { registerWellKnown } from './well-known';
+import { createTenantConfig, type TenantConfig } from './tenant-config';
 
 /** A directory loaded in memory: the look-up the core uses, and its size for /api/health. */
 export interface LoadedDirectory {
@@ -57,8 +58,17 @@ export interface AppDeps {
   readonly verifyEntra?: EntraVerifier;
   /** Woken when the API queues a message (the outbound worker of server.ts). */
   readonly outbound?: { notify(): void };
-  /** Pro Santé Connect client (server.ts builds it when `psc` is configured): adds /psc/start and /psc/callback. */
+  /**
+   * Pro Santé Connect client (server.ts builds it when `psc` is configured): adds /psc/start and /psc/callback;
+   * without it, /api/psc/session answers PSC_DISABLED.
+   */
   readonly psc?: PscClient;
+  /**
+   * The live structure configuration (tenant-config.ts): routes read policy, gateways, senders, admins and the
+   * classifier from it per request, so a reload applies without restart. Absent ⇒ a holder over `config` that
+   * cannot reload (tests).
+   */
+  readonly tenant?: TenantConfig;
 }
 
 /** Per-route options (route `config`) read by the error mapper and the audit. */
@@ -120,8 +130,8 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * Builds the connector app (not listening). The classifier is built once here from the trust space, the
- * configured gateways and internal domains, and the directory.
+ * Builds the connector app (not listening). The classifier, the policy, the senders and the admins come from the
+ * live structure configuration (`deps.tenant`), read per request: a reload applies without restart.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, store, trustSpace, directory } = deps;
@@ -141,12 +151,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Only JSON bodies: without this, Fastify's default text/plain parser would accept a string body.
   app.removeContentTypeParser('text/plain');
 
-  const classify = createClassifier({
-    trustSpace,
-    gateways: [...config.gateways],
-    internalDomains: [...config.internalDomains],
-    directory: directory.lookup,
-  });
+  const tenant = deps.tenant ?? createTenantConfig({ initial: { config, trustSpace, directory } });
+  /** The classifier of the configuration in service (rebuilt by the holder at each reload). */
+  const classify = (address: string) => tenant.current().classify(address);
 
   async function audit(action: string, outcome: AuditOutcome, code: string | undefined, details: AuditDetails, log: FastifyBaseLogger): Promise<void> {
     try {
@@ -182,8 +189,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   api.get('/api/health', { schema: healthRouteSchema }, async () => ({
     status: 'ok' as const,
     version: packageVersion(),
-    trustSpace: { domains: trustSpace.size, generatedAt: trustSpace.generatedAt ?? null },
-    directory: { entries: directory.size },
+    trustSpace: { domains: tenant.current().trustSpace.size, generatedAt: tenant.current().trustSpace.generatedAt ?? null },
+    directory: { entries: tenant.current().directory.size },
     store: { type: store.type, schemaVersion: store.schemaVersion() },
   }));
 
@@ -199,7 +206,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
   );
 
-  api.get('/api/policy', { schema: policyRouteSchema }, async () => ({
+  /** What GET /api/policy sends: the policy, gateways and internal domains of the configuration in service. */
+  const policyView = (config: Config) => ({
     // the schema also sends situations added to the core Policy later (additionalProperties)
     policy: { ...config.policy } as Policy & Record<string, PolicyMode>,
     gateways: config.gateways.map((g) => ({
@@ -209,29 +217,54 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       ...(g.localTemplate !== undefined ? { localTemplate: g.localTemplate } : {}),
     })),
     internalDomains: [...config.internalDomains],
-  }));
+  });
+  api.get('/api/policy', { schema: policyRouteSchema }, async () => policyView(tenant.current().config));
 
   registerHelpPage(app, config.policy);
-  if (deps.psc) void app.register(pscRoutes({ client: deps.psc }));
 
   registerWellKnown(app, config);
 
   const verify = deps.verifyEntra ?? (config.entra ? createEntraVerifier(config.entra) : undefined);
+  // Pro Santé Connect: /api/psc/session (bound to the Entra identity) always; /psc/start and /psc/callback with a client
+  void app.register(
+    pscRoutes({
+      ...(deps.psc ? { client: deps.psc } : {}),
+      ...(verify ? { verify } : {}),
+      publicUrl: config.server.publicUrl,
+      ...(deps.now ? { now: () => (deps.now as () => Date)().getTime() } : {}),
+      ...(config.psc ? { ticketTtlMs: config.psc.ticketTtlSeconds * 1000, allowUserQuery: config.psc.allowUserQuery } : {}),
+    }),
+  );
   void app.register(
     messagesRoutes({
       store,
       ...(verify ? { verify } : {}),
-      senders: config.senders,
-      policy: config.policy,
+      // getters: read per request from the configuration in service (tenant-config.ts)
+      get senders() {
+        return tenant.current().config.senders;
+      },
+      get policy() {
+        return tenant.current().config.policy;
+      },
+      get productReference() {
+        return tenant.current().config.outbound.productReference;
+      },
       classify,
-      ...(config.outbound.productReference ? { productReference: config.outbound.productReference } : {}),
+      // the directory in service (follows reloads and index swaps), when it is a DirectoryService
+      suggestMssanteAddress: (c) => {
+        const d = tenant.current().directory as { suggestMssanteAddress?: (c: Classification) => string | undefined };
+        return typeof d.suggestMssanteAddress === 'function' ? d.suggestMssanteAddress(c) : undefined;
+      },
       ...(deps.outbound ? { onQueued: () => deps.outbound?.notify() } : {}),
       ...(deps.now ? { now: deps.now } : {}),
     }),
   );
-  void app.register(adminTracesRoutes({ store, ...(verify ? { verify } : {}), admins: config.admin.users }));
+  void app.register(adminTracesRoutes({ store, ...(verify ? { verify } : {}), get admins() { return tenant.current().config.admin.users; } }));
+  void app.register(adminStatusRoutes({ store, tenant, ...(verify ? { verify } : {}), ...(deps.now ? { now: deps.now } : {}) }));
+  void app.register(accountRoutes({ entra: config.entra, ...(verify ? { verify } : {}), get senders() { return tenant.current().config.senders; }, classify }));
 
-  void app.register(directoryRoutes, { directory });
+  // directory audit: counts and codes per period, written off the request path (directory/audit.ts)
+  void app.register(directoryRoutes, { directory: tenant.liveDirectory(), audit: store });
 
   // ---- static files -----------------------------------------------------------------------------------------
   const staticDir = config.addin.staticDir;

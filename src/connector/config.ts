@@ -30,7 +30,7 @@ export interface Config {
   /** `postgresUrl` is set when `type` is `postgres` (never logged: it may hold a password). */
   readonly store: { readonly type: StoreType; readonly sqlitePath: string; readonly postgresUrl?: string };
   /** Microsoft Entra ID tenant whose tokens authenticate POST /api/messages and the admin pages; absent ⇒ sending disabled. */
-  readonly entra?: { readonly tenantId: string; readonly audience: string; readonly jwksUrl?: string };
+  readonly entra?: { readonly tenantId: string; readonly audience: string; readonly jwksUrl?: string } & AddinSignInConfig;
   /** Who may send from which MSSanté mailbox (personal and organisational ones). */
   readonly senders: readonly { readonly user: string; readonly mailboxes: readonly string[] }[];
   /** Administrators (Entra oid or preferred_username) allowed to read the traces; empty ⇒ admin pages disabled. */
@@ -39,6 +39,8 @@ export interface Config {
   readonly outbound: OutboundConfig;
   /** ANS client traces (SC.MSS/CONF.17-18). */
   readonly traces: { readonly retentionDays: number };
+  /** The IMAP receipt poller (DSN / MDN of the messages sent), started with the outbound worker. */
+  readonly receipts: ReceiptsConfig;
   /** `listeBlanchePath` absent ⇒ the bundled snapshot of the liste blanche. */
   readonly trustSpace: { readonly listeBlanchePath?: string };
   readonly gateways: readonly GatewayPattern[];
@@ -69,6 +71,15 @@ export interface PscConfig {
   readonly redirectUri: string;
   readonly scope: string;
   readonly acrValues: string;
+  /** Validity of a sign-in ticket of POST /api/psc/session, seconds (default 120). */
+  readonly ticketTtlSeconds: number;
+  /** Accept /psc/start?user=<id> (identity from the query): development only, refused with NODE_ENV=production. */
+  readonly allowUserQuery: boolean;
+  /** How often a message waiting for its author's PSC session (PSC_SESSION_REQUIRED) is looked at again, seconds. */
+  readonly waitRecheckSeconds: number;
+  /** IGC-Santé PKCS#12 for mutual TLS at the PSC token endpoint (Espace de Confiance); passphrase: environment only. */
+  readonly clientCertPath?: string;
+  readonly clientCertPassphrase?: string;
 }
 
 /** Settings of the outbound queue (see CONFIG_REFERENCE). */
@@ -85,6 +96,10 @@ export interface OutboundConfig {
   readonly maxAttempts: number;
   /** Value of X-MSS-NIL (référence produit, ECO.2.4.3). */
   readonly productReference?: string;
+  /** IGC-Santé CRL download URLs, added to the CRL distribution points of the anchors (transport/crl-scheduler.ts). */
+  readonly crlUrls: readonly string[];
+  /** Interval of the scheduled CRL downloads, hours (default 6, ±10 % jitter). */
+  readonly crlRefreshHours: number;
 }
 
 /** Settings of the national directory (see CONFIG_REFERENCE). */
@@ -168,7 +183,7 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'server.host', env: 'MSS_HOST', type: 'nom d\'hôte ou adresse IP', default: 'localhost', description: 'Adresse d\'écoute du connecteur.' },
   { key: 'server.port', env: 'MSS_PORT', type: 'entier 1–65535', default: '3000', description: 'Port HTTPS d\'écoute.' },
   { key: 'server.publicUrl', env: 'MSS_PUBLIC_URL', type: 'URL https://', default: 'https://localhost:<port>', description: 'Adresse publique du connecteur (celle du manifeste de l\'add-in).' },
-  { key: 'server.tls.certFile', env: 'MSS_TLS_CERT', type: 'chemin (PEM)', default: 'absent : certificat de développement généré sous <dataDir>/tls au premier démarrage', description: 'Certificat TLS du serveur. À donner avec server.tls.keyFile.' },
+  { key: 'server.tls.certFile', env: 'MSS_TLS_CERT', type: 'chemin (PEM)', default: 'absent : certificat de développement généré sous <dataDir>/tls au premier démarrage (refusé si NODE_ENV=production : npm run start:prod)', description: 'Certificat TLS du serveur. À donner avec server.tls.keyFile.' },
   { key: 'server.tls.keyFile', env: 'MSS_TLS_KEY', type: 'chemin (PEM)', default: 'absent (voir server.tls.certFile)', description: 'Clé privée TLS du serveur. À donner avec server.tls.certFile.' },
   { key: 'dataDir', env: 'MSS_DATA_DIR', type: 'chemin', default: '.data', description: 'Dossier des données locales (base SQLite, certificat de développement). Jamais versionné.' },
   { key: 'store.type', type: '"sqlite" | "postgres"', default: 'sqlite', description: 'Type de base. « postgres » : plusieurs instances du connecteur partagent la même file d\'envoi (donner store.postgresUrl).' },
@@ -177,6 +192,10 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'entra.tenantId', env: 'MSS_ENTRA_TENANT_ID', type: 'GUID', default: 'absent : envoi en MSSanté et pages d\'administration désactivés', description: 'Locataire Microsoft Entra ID dont les jetons (Authorization: Bearer) authentifient l\'add-in. À donner avec entra.audience.' },
   { key: 'entra.audience', env: 'MSS_ENTRA_AUDIENCE', type: 'texte', default: 'absent', description: 'Audience attendue des jetons (URI d\'ID d\'application du connecteur, ex. api://mss.exemple.fr/<id>, ou son identifiant client).' },
   { key: 'entra.jwksUrl', env: 'MSS_ENTRA_JWKS_URL', type: 'URL https://', default: 'https://login.microsoftonline.com/<tenantId>/discovery/v2.0/keys', description: 'Clés de signature du locataire (à changer seulement pour un cloud national ou un test).' },
+  { key: 'entra.addinClientId', env: 'MSS_ENTRA_ADDIN_CLIENT_ID', type: 'GUID', default: 'absent : le volet ne peut pas connecter l\'utilisateur (il l\'explique)', description: 'Identifiant client (application) de l\'inscription Entra de l\'add-in : donné au volet par GET /api/auth/config pour sa connexion MSAL (authentification d\'application imbriquée).' },
+  { key: 'entra.scope', env: 'MSS_ENTRA_SCOPE', type: 'texte', default: '<entra.audience>/access_as_user (préfixe api:// ajouté à un identifiant client nu)', description: 'Portée de l\'API du connecteur demandée par le volet (ex. api://mss.exemple.fr/<id>/access_as_user).' },
+  { key: 'entra.authority', env: 'MSS_ENTRA_AUTHORITY', type: 'URL https://', default: 'https://login.microsoftonline.com/<tenantId>', description: 'Autorité de connexion donnée au volet (à changer seulement pour un cloud national ou un fournisseur d\'identité de test).' },
+  { key: 'entra.dialogUrl', env: 'MSS_ENTRA_DIALOG_URL', type: 'chemin (/...) ou URL https://', default: 'absent : pas de repli par la boîte de dialogue Office', description: 'Page de connexion ouverte dans la boîte de dialogue Office quand Outlook ne fournit pas le jeton (repli), même origine que le volet.' },
   { key: 'senders', type: 'liste de { user, mailboxes }', default: '[] (personne ne peut envoyer)', description: 'Qui peut envoyer depuis quelle BAL MSSanté : user = oid ou preferred_username Entra ; mailboxes = BAL personnelles et organisationnelles de cette personne.' },
   { key: 'admin.users', type: 'liste d\'oid ou de preferred_username', default: '[] : pages d\'administration désactivées', description: 'Administrateurs autorisés à consulter et exporter les traces (même jeton Entra que l\'add-in).' },
   { key: 'outbound.smtpHost', env: 'MSS_SMTP_HOST', type: 'nom d\'hôte', default: 'absent : messages mis en file mais pas relayés (« en attente »)', description: 'Serveur de soumission SMTP de l\'opérateur MSSanté.' },
@@ -189,7 +208,17 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'outbound.retryMaxSeconds', type: 'entier', default: '3600', description: 'Délai maximal entre deux essais.' },
   { key: 'outbound.maxAttempts', type: 'entier 1–100', default: '12', description: 'Nombre d\'essais avant d\'abandonner (le message passe en échec, expliqué).' },
   { key: 'outbound.productReference', env: 'MSS_PRODUCT_REFERENCE', type: 'texte', default: 'absent', description: 'Référence produit (convergence.esante.gouv.fr) mise dans l\'en-tête X-MSS-NIL de chaque message (ECO.2.4.3).' },
+  { key: 'outbound.crlUrls', env: 'MSS_CRL_URLS', type: 'liste d\'URL http(s) (variable : séparées par des virgules)', default: '[] : seulement les points de distribution (CRL DP) des autorités IGC-Santé', description: 'Adresses de téléchargement des CRL IGC-Santé (ex. CRL de l\'AC IGC-SANTE ELEMENTAIRE ORGANISATIONS), ajoutées aux points de distribution lus dans les autorités. La dernière CRL valide est conservée si un téléchargement échoue (SC.MSS/CONF.22).' },
+  { key: 'outbound.crlRefreshHours', env: 'MSS_CRL_REFRESH_HOURS', type: 'entier (heures) 1–168', default: '6', description: 'Intervalle des téléchargements de CRL (± 10 % au hasard) ; après un échec, nouvel essai au bout de 15 minutes.' },
   { key: 'traces.retentionDays', env: 'MSS_TRACES_RETENTION_DAYS', type: 'entier (jours)', default: '183 (6 mois, Référentiel #2 §5)', description: 'Durée de conservation des traces (FAQ ANS 10217) ; les plus anciennes sont purgées chaque jour.' },
+  { key: 'receipts.enabled', env: 'MSS_RECEIPTS', type: 'booléen', default: 'true (actif dès que l\'envoi vers l\'opérateur est configuré)', description: 'Relève les accusés de réception (DSN) et de lecture (MDN) dans la boîte de réception IMAP des BAL d\'envoi, et met à jour l\'état des messages envoyés.' },
+  { key: 'receipts.imapHost', env: 'MSS_IMAP_HOST', type: 'nom d\'hôte', default: 'outbound.smtpHost', description: 'Serveur IMAP de l\'opérateur MSSanté (STARTTLS, mêmes autorités IGC-Santé que l\'envoi).' },
+  { key: 'receipts.imapPort', env: 'MSS_IMAP_PORT', type: 'entier 1–65535', default: '143', description: 'Port IMAP (STARTTLS obligatoire).' },
+  { key: 'receipts.imapServername', type: 'nom d\'hôte', default: 'receipts.imapHost (ou outbound.smtpServername quand l\'hôte est celui de l\'envoi)', description: 'Nom attendu dans le certificat du serveur IMAP de l\'opérateur.' },
+  { key: 'receipts.pollSeconds', env: 'MSS_RECEIPTS_POLL_SECONDS', type: 'entier (secondes) 10–3600', default: '60', description: 'Intervalle entre deux relevés des accusés ; une BAL en erreur est réessayée plus tard (délai doublé à chaque échec, 30 minutes au plus).' },
+  { key: 'receipts.folder', type: 'nom de dossier IMAP', default: 'Accusés MSSanté', description: 'Dossier où sont rangés les accusés rattachés à un message envoyé (créé au besoin). Les autres messages ne sont jamais touchés.' },
+  { key: 'receipts.disposal', type: '"move" | "flag"', default: 'move', description: 'Que faire d\'un accusé rattaché : « move » le range dans receipts.folder, « flag » le marque lu dans la boîte de réception.' },
+  { key: 'receipts.sinceDays', type: 'entier (jours) 1–90', default: '14', description: 'Les messages remis à l\'opérateur depuis ce nombre de jours attendent leurs accusés ; au premier relevé d\'une BAL, seuls les accusés non lus de cette période sont lus.' },
   { key: 'trustSpace.listeBlanchePath', env: 'MSS_LISTE_BLANCHE', type: 'chemin (XML)', default: 'absent : liste blanche intégrée (instantané)', description: 'Liste blanche de l\'Espace de Confiance MSSanté (listeblanchemssante.xml).' },
   { key: 'gateways', type: 'liste de { id, label?, domain, localTemplate? }', default: '[] ; configuration intégrée : exemple de démonstration dsp-paris (domaine dsp.paris, modèle {local}={domain})', description: 'Passerelles (ex. Exchange ↔ opérateur). localTemplate contient {local} et {domain} et permet de retrouver l\'adresse MSSanté réelle.' },
   { key: 'internalDomains', type: 'liste de domaines', default: '[] ; configuration intégrée : exemple de démonstration m2a.paris', description: 'Domaines propres à la structure (hors MSSanté).' },
@@ -209,6 +238,11 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'psc.redirectUri', env: 'MSS_PSC_REDIRECT_URI', type: 'URL https://', default: '<server.publicUrl>/psc/callback', description: 'Adresse de retour déclarée auprès de Pro Santé Connect.' },
   { key: 'psc.scope', type: 'texte', default: 'openid scope_all', description: 'Portées demandées à Pro Santé Connect.' },
   { key: 'psc.acrValues', type: 'texte', default: 'eidas1', description: 'Niveau d\'authentification demandé (acr_values) ; vide pour ne pas l\'envoyer.' },
+  { key: 'psc.ticketTtlSeconds', env: 'MSS_PSC_TICKET_TTL', type: 'entier (secondes) 10–900', default: '120', description: 'Durée de validité du lien de connexion Pro Santé Connect remis au complément (POST /api/psc/session) : usage unique, lié à l\'utilisateur Entra.' },
+  { key: 'psc.allowUserQuery', env: 'MSS_PSC_ALLOW_USER_QUERY', type: 'booléen', default: 'false', description: 'Développement seulement : accepte /psc/start?user=<id> (l\'identité vient de l\'adresse, sans vérification). Refusé quand NODE_ENV=production.' },
+  { key: 'psc.waitRecheckSeconds', type: 'entier (secondes) 1–3600', default: '15', description: 'Un message d\'une BAL personnelle ou organisationnelle dont l\'auteur n\'a pas de session Pro Santé Connect reste « en attente » (PSC_SESSION_REQUIRED, sans consommer d\'essai) et est réexaminé à cet intervalle.' },
+  { key: 'psc.clientCertPath', env: 'MSS_PSC_CLIENT_CERT', type: 'chemin (PKCS#12)', default: 'absent : authentification du client par secret (Espace Communautaire)', description: 'Certificat IGC-Santé de la structure présenté en TLS mutuel à Pro Santé Connect (tls_client_auth, obligatoire dans l\'Espace de Confiance). Exclusif avec psc.clientSecret ; mot de passe par MSS_PSC_CLIENT_CERT_PASSPHRASE uniquement.' },
+  { key: 'psc.clientCertPassphrase', env: 'MSS_PSC_CLIENT_CERT_PASSPHRASE', type: 'texte (secret)', default: 'absent : PKCS#12 sans mot de passe', description: 'Mot de passe du PKCS#12 de psc.clientCertPath. Uniquement par variable d\'environnement ; jamais journalisé ni écrit sur disque.' },
   { key: 'harness.enabled', env: 'MSS_HARNESS', type: 'booléen', default: 'true, sauf si NODE_ENV=production', description: 'Sert le harnais de démonstration (/harness.html).' },
   { key: 'addin.staticDir', type: 'chemin', default: 'dist', description: 'Dossier de l\'add-in construit par webpack (npm run build:web).' },
   { key: 'log.level', env: 'MSS_LOG_LEVEL', type: LOG_LEVELS.join(' | '), default: 'info', description: 'Niveau de journalisation (jamais de contenu de message ni d\'adresse complète).' },
@@ -244,17 +278,18 @@ const FILE_SHAPE: Shape = {
   server: { host: true, port: true, publicUrl: true, tls: { certFile: true, keyFile: true } },
   dataDir: true,
   store: { type: true, sqlitePath: true, postgresUrl: true },
-  entra: { tenantId: true, audience: true, jwksUrl: true },
+  entra: { tenantId: true, audience: true, jwksUrl: true, addinClientId: true, scope: true, authority: true, dialogUrl: true },
   senders: true,
   admin: { users: true },
-  outbound: { smtpHost: true, smtpPort: true, smtpServername: true, trustAnchorsPath: true, concurrency: true, leaseSeconds: true, retryBaseSeconds: true, retryMaxSeconds: true, maxAttempts: true, productReference: true },
+  outbound: { smtpHost: true, smtpPort: true, smtpServername: true, trustAnchorsPath: true, concurrency: true, leaseSeconds: true, retryBaseSeconds: true, retryMaxSeconds: true, maxAttempts: true, productReference: true, crlUrls: true, crlRefreshHours: true },
   traces: { retentionDays: true },
+  receipts: { enabled: true, imapHost: true, imapPort: true, imapServername: true, pollSeconds: true, folder: true, disposal: true, sinceDays: true },
   trustSpace: { listeBlanchePath: true },
   gateways: true,
   internalDomains: true,
   policy: true,
   directory: { extractionPath: true, url: true, sha256: true, refreshTime: true, mappingCsvPath: true, snapshotDir: true, fhir: { baseUrl: true, cacheTtlSeconds: true } },
-  psc: { issuer: true, clientId: true, clientSecret: true, redirectUri: true, scope: true, acrValues: true },
+  psc: { issuer: true, clientId: true, clientSecret: true, redirectUri: true, scope: true, acrValues: true, ticketTtlSeconds: true, allowUserQuery: true, waitRecheckSeconds: true, clientCertPath: true, clientCertPassphrase: true },
   harness: { enabled: true },
   addin: { staticDir: true },
   log: { level: true },
@@ -668,6 +703,7 @@ export function loadConfig(opts: LoadConfigOptions): Config {
   }
 
   const pipeline = readPipelineSettings(r);
+  const receipts = readReceiptsSettings(r, pipeline.outbound);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
@@ -685,6 +721,7 @@ export function loadConfig(opts: LoadConfigOptions): Config {
     admin: pipeline.admin,
     outbound: pipeline.outbound,
     traces: pipeline.traces,
+    receipts,
     trustSpace: lb ? { listeBlanchePath: lb.path } : {},
     gateways,
     internalDomains,
@@ -748,7 +785,39 @@ function readPscSettings(r: Reader, publicUrl: string, env: Record<string, strin
     return undefined;
   }
   const clientSecret = env.MSS_PSC_CLIENT_SECRET?.trim() || undefined;
-  return { issuer, clientId, ...(clientSecret ? { clientSecret } : {}), redirectUri: redirectUri ?? `${publicUrl}/psc/callback`, scope, acrValues };
+  const ticketTtlSeconds = readInt(r, 'psc.ticketTtlSeconds', 'MSS_PSC_TICKET_TTL', 120, 10, 900);
+  const waitRecheckSeconds = readInt(r, 'psc.waitRecheckSeconds', undefined, 15, 1, 3600);
+  let allowUserQuery = false;
+  const userQueryFound = r.get('psc.allowUserQuery', 'MSS_PSC_ALLOW_USER_QUERY');
+  if (userQueryFound) {
+    const b = parseBoolean(userQueryFound.value);
+    if (b === undefined) r.problem('psc.allowUserQuery', 'doit valoir true ou false (variable : true/false, 1/0, oui/non)', userQueryFound);
+    else if (b && env.NODE_ENV === 'production') {
+      r.problem('psc.allowUserQuery', 'interdit en production (NODE_ENV=production) : /psc/start?user= laisserait n\'importe qui ouvrir une session Pro Santé Connect au nom d\'un autre. La connexion passe par le complément (POST /api/psc/session)', userQueryFound);
+    } else allowUserQuery = b;
+  }
+  // mutual TLS toward PSC (Espace de Confiance): the PKCS#12 path in the file or MSS_PSC_CLIENT_CERT; its passphrase is a secret
+  const cert = readPathSetting(r, 'psc.clientCertPath', 'MSS_PSC_CLIENT_CERT');
+  if (cert) checkReadableFile(r, 'psc.clientCertPath', cert, 'Donnez le certificat IGC-Santé de la structure au format PKCS#12 (.p12).');
+  if (r.get('psc.clientCertPassphrase')) {
+    r.problems.push('psc.clientCertPassphrase : le mot de passe ne se met pas dans le fichier de configuration. Retirez-le du fichier et donnez-le par la variable d\'environnement MSS_PSC_CLIENT_CERT_PASSPHRASE.');
+  }
+  if (cert && clientSecret) {
+    r.problems.push('psc.clientCertPath et MSS_PSC_CLIENT_SECRET sont tous deux donnés : choisissez un seul mode d\'authentification du client auprès de Pro Santé Connect (certificat IGC-Santé dans l\'Espace de Confiance, secret dans l\'Espace Communautaire).');
+  }
+  const clientCertPassphrase = env.MSS_PSC_CLIENT_CERT_PASSPHRASE ?? undefined;
+  return {
+    issuer,
+    clientId,
+    ...(clientSecret ? { clientSecret } : {}),
+    redirectUri: redirectUri ?? `${publicUrl}/psc/callback`,
+    scope,
+    acrValues,
+    ticketTtlSeconds,
+    allowUserQuery,
+    waitRecheckSeconds,
+    ...(cert ? { clientCertPath: cert.path, ...(clientCertPassphrase !== undefined ? { clientCertPassphrase } : {}) } : {}),
+  };
 }
 
 /** The `directory.*` settings. */
@@ -849,6 +918,30 @@ function readText(r: Reader, key: string, envName: string | undefined, pattern: 
   return undefined;
 }
 
+/** `outbound.crlUrls`: a JSON list in the file, comma-separated in MSS_CRL_URLS; http:// allowed (CRLs are signed). */
+function readCrlUrls(r: Reader): string[] {
+  const found = r.get('outbound.crlUrls', 'MSS_CRL_URLS');
+  if (!found) return [];
+  const list = typeof found.value === 'string' && found.source.kind !== 'file' ? found.value.split(',').map((u) => u.trim()).filter(Boolean) : found.value;
+  const urls: string[] = [];
+  if (!Array.isArray(list)) {
+    r.problem('outbound.crlUrls', 'doit être une liste d\'adresses http(s) de CRL, ex. ["http://igc-sante.esante.gouv.fr/CRL/ACI-EL-ORG.crl"]', found);
+    return urls;
+  }
+  for (const u of list) {
+    let ok = false;
+    try {
+      const parsed = typeof u === 'string' ? new URL(u) : undefined;
+      ok = !!parsed && (parsed.protocol === 'http:' || parsed.protocol === 'https:') && !parsed.username && !parsed.password;
+    } catch {
+      ok = false;
+    }
+    if (ok) urls.push(u as string);
+    else r.problem('outbound.crlUrls', 'chaque élément doit être une URL http:// ou https:// sans identifiants (les CRL sont signées : http suffit)', { value: u, source: found.source });
+  }
+  return urls;
+}
+
 const MAILBOX_RE = /^[^\s@<>"]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 const USER_RE = /^[^\s<>"]{1,200}$/;
 
@@ -860,7 +953,8 @@ function readPipelineSettings(r: Reader): Pick<Config, 'senders' | 'admin' | 'ou
   if ((tenantId === undefined) !== (audience === undefined) && !r.problems.some((p) => p.startsWith('entra.'))) {
     r.problems.push(`${tenantId ? 'entra.audience' : 'entra.tenantId'} : absent alors que ${tenantId ? 'entra.tenantId' : 'entra.audience'} est donné ; les deux vont ensemble. Donnez-le (${tenantId ? 'MSS_ENTRA_AUDIENCE' : 'MSS_ENTRA_TENANT_ID'}) ou retirez l'autre pour désactiver l'envoi.`);
   }
-  const entra = tenantId && audience ? { tenantId: tenantId.toLowerCase(), audience, ...(jwksUrl ? { jwksUrl } : {}) } : undefined;
+  const addinSignIn = readAddinSignIn(r);
+  const entra = tenantId && audience ? { tenantId: tenantId.toLowerCase(), audience, ...(jwksUrl ? { jwksUrl } : {}), ...addinSignIn } : undefined;
 
   const senders: { user: string; mailboxes: string[] }[] = [];
   const sendersFound = r.get('senders');
@@ -908,7 +1002,120 @@ function readPipelineSettings(r: Reader): Pick<Config, 'senders' | 'admin' | 'ou
     retryMaxSeconds: readInt(r, 'outbound.retryMaxSeconds', undefined, 3600, 1, 7 * 86_400),
     maxAttempts: readInt(r, 'outbound.maxAttempts', undefined, 12, 1, 100),
     ...(productReference ? { productReference } : {}),
+    crlUrls: readCrlUrls(r),
+    crlRefreshHours: readInt(r, 'outbound.crlRefreshHours', 'MSS_CRL_REFRESH_HOURS', 6, 1, 168),
   };
   const traces = { retentionDays: readInt(r, 'traces.retentionDays', 'MSS_TRACES_RETENTION_DAYS', 183, 1, 3650) };
   return { ...(entra ? { entra } : {}), senders, admin: { users: admins }, outbound, traces };
+}
+
+/** What the task pane's MSAL needs (GET /api/auth/config): public values only, never a secret. */
+export interface AddinSignInConfig {
+  /** Client id of the add-in's Entra app registration (entra.addinClientId). */
+  readonly addinClientId?: string;
+  /** Scope of the connector's API (entra.scope); default `<audience>/access_as_user`. */
+  readonly scope?: string;
+  /** MSAL authority (entra.authority); default `https://login.microsoftonline.com/<tenantId>`. */
+  readonly authority?: string;
+  /** Sign-in page of the Office dialog fallback, a same-origin path or an https URL (entra.dialogUrl). */
+  readonly dialogUrl?: string;
+}
+
+/** The `entra.addinClientId`, `entra.scope`, `entra.authority` and `entra.dialogUrl` settings (see CONFIG_REFERENCE). */
+function readAddinSignIn(r: Reader): AddinSignInConfig {
+  const addinClientId = readText(r, 'entra.addinClientId', 'MSS_ENTRA_ADDIN_CLIENT_ID', /^[\x21-\x7e]{1,200}$/, 'doit être l\'identifiant client (GUID) de l\'inscription Entra de l\'add-in, ex. « 5f0c1b2a-1111-4c7e-9d0e-2f1a5b7c9d10 »');
+  const scope = readText(r, 'entra.scope', 'MSS_ENTRA_SCOPE', /^[\x21-\x7e]{1,300}$/, 'doit être une portée sans espace, ex. « api://mss.exemple.fr/5f0c1b2a/access_as_user »');
+  const authority = readUrlSetting(r, 'entra.authority', 'MSS_ENTRA_AUTHORITY', false);
+  const dialogUrl = readText(r, 'entra.dialogUrl', 'MSS_ENTRA_DIALOG_URL', /^(\/[\x21-\x7e]*|https:\/\/[\x21-\x7e]+)$/, 'doit être un chemin commençant par / (page servie par le connecteur, ex. « /connexion.html ») ou une URL https://');
+  return {
+    ...(addinClientId ? { addinClientId } : {}),
+    ...(scope ? { scope } : {}),
+    ...(authority ? { authority: authority.replace(/\/$/, '') } : {}),
+    ...(dialogUrl ? { dialogUrl } : {}),
+  };
+}
+
+/** Where the effective value of a setting comes from (same precedence as loadConfig). */
+export type SettingSource = 'cli' | 'env' | 'file' | 'default';
+
+/**
+ * Where each setting of {@link CONFIG_REFERENCE} comes from: command line, environment, file or default, with the
+ * precedence of {@link loadConfig} (for the admin page). Never throws: an unreadable file counts as absent (loadConfig
+ * reports it). Values are not returned, only their origin.
+ */
+export function configSources(opts: LoadConfigOptions): Record<string, SettingSource> {
+  const env = opts.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const fileArg = opts.file ?? (env.MSS_CONFIG ? env.MSS_CONFIG : undefined);
+  let fileObject: Record<string, unknown> | undefined;
+  let filePath: string | undefined;
+  if (fileArg !== undefined) {
+    filePath = resolve(cwd, fileArg);
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(filePath, 'utf8').replace(/^\uFEFF/, ''));
+      if (isPlainObject(parsed)) fileObject = parsed;
+    } catch {
+      fileObject = undefined;
+    }
+  }
+  const r = new Reader(fileObject, filePath, env, cwd, opts.overrides);
+  const out: Record<string, SettingSource> = {};
+  for (const e of CONFIG_REFERENCE) {
+    if (e.key === '(fichier)') out[e.key] = opts.file !== undefined ? 'cli' : env.MSS_CONFIG ? 'env' : 'default';
+    else out[e.key] = r.get(e.key, e.env)?.source.kind ?? 'default';
+  }
+  return out;
+}
+
+/** Settings of the IMAP receipt poller (see CONFIG_REFERENCE, receipts.*). */
+export interface ReceiptsConfig {
+  readonly enabled: boolean;
+  /** Absent ⇒ outbound.smtpHost; both absent ⇒ no poller. */
+  readonly imapHost?: string;
+  readonly imapPort: number;
+  readonly imapServername?: string;
+  readonly pollSeconds: number;
+  /** Folder of the matched reports (moved there when `disposal` is 'move'). */
+  readonly folder: string;
+  readonly disposal: 'move' | 'flag';
+  readonly sinceDays: number;
+}
+
+/** The `receipts.*` settings; the IMAP host defaults to the SMTP one (same operator). */
+function readReceiptsSettings(r: Reader, outbound: OutboundConfig): ReceiptsConfig {
+  let enabled = true;
+  const enabledFound = r.get('receipts.enabled', 'MSS_RECEIPTS');
+  if (enabledFound) {
+    const b = parseBoolean(enabledFound.value);
+    if (b === undefined) r.problem('receipts.enabled', 'doit valoir true ou false', enabledFound);
+    else enabled = b;
+  }
+  const hostPattern = /^[a-z0-9.-]{1,253}$/i;
+  const imapHost = readText(r, 'receipts.imapHost', 'MSS_IMAP_HOST', hostPattern, 'doit être le nom d\'hôte du serveur IMAP de l\'opérateur, ex. « imap.messagerie.exemple.fr »');
+  const imapServername = readText(r, 'receipts.imapServername', undefined, hostPattern, 'doit être un nom d\'hôte');
+  let folder = 'Accusés MSSanté';
+  const folderFound = r.get('receipts.folder');
+  if (folderFound) {
+    const v = typeof folderFound.value === 'string' ? folderFound.value.trim() : '';
+    // RFC 3501 §5.1: INBOX is the inbox itself; * and % are LIST wildcards; no control characters
+    if (v === '' || v.length > 200 || [...v].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) || /[*%"\\]/.test(v) || v.toUpperCase() === 'INBOX') {
+      r.problem('receipts.folder', 'doit être un nom de dossier IMAP (1 à 200 caractères, ni INBOX, ni * % " \\, ni caractère de contrôle), ex. « Accusés MSSanté »', folderFound);
+    } else folder = v;
+  }
+  let disposal: ReceiptsConfig['disposal'] = 'move';
+  const disposalFound = r.get('receipts.disposal');
+  if (disposalFound) {
+    if (disposalFound.value === 'move' || disposalFound.value === 'flag') disposal = disposalFound.value;
+    else r.problem('receipts.disposal', 'doit valoir « move » (ranger dans receipts.folder) ou « flag » (marquer lu)', disposalFound);
+  }
+  return {
+    enabled,
+    ...(imapHost ? { imapHost } : outbound.smtpHost ? { imapHost: outbound.smtpHost } : {}),
+    imapPort: readInt(r, 'receipts.imapPort', 'MSS_IMAP_PORT', 143, 1, 65535),
+    ...(imapServername ? { imapServername } : !imapHost && outbound.smtpServername ? { imapServername: outbound.smtpServername } : {}),
+    pollSeconds: readInt(r, 'receipts.pollSeconds', 'MSS_RECEIPTS_POLL_SECONDS', 60, 10, 3600),
+    folder,
+    disposal,
+    sinceDays: readInt(r, 'receipts.sinceDays', undefined, 14, 1, 90),
+  };
 }

@@ -6,8 +6,10 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { DirectoryEntry } from '../core';
+import { DirectoryAudit, type DirectoryAuditAction, type DirectoryAuditSink } from './directory/audit';
 import { DirectoryService } from './directory/service';
-import { ApiError, batchViolationTranslator } from './errors';
+import { ApiError, batchViolationTranslator, toApiError } from './errors';
+import { BODY_LIMIT_BYTES } from './schemas';
 
 /** Largest batch of POST /api/directory/lookup. */
 export const DIRECTORY_LOOKUP_MAX = 500;
@@ -17,7 +19,21 @@ export const DIRECTORY_PAGE_MAX = 100;
 /** What the plugin needs: the directory service (or any {lookup,size}, served as a look-up-only directory). */
 export interface DirectoryRoutesOptions {
   readonly directory: DirectoryService | { readonly lookup: (a: string) => DirectoryEntry | undefined; readonly size: number };
+  /**
+   * [none: no audit] Where the audit rows of the directory API go (the connector's store). Counts and codes only,
+   * one row per action/outcome/code and period (directory/audit.ts), never on the request path.
+   */
+  readonly audit?: DirectoryAuditSink;
+  /** [60,000] Audit period (ms). */
+  readonly auditIntervalMs?: number;
 }
+
+/** Audit action of each route. */
+const AUDIT_ACTION_OF_URL: Readonly<Record<string, DirectoryAuditAction>> = {
+  '/api/directory/lookup': 'directory_lookup',
+  '/api/directory/search': 'directory_search',
+  '/api/directory/suggest': 'directory_suggest',
+};
 
 const recordSchema = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -122,18 +138,47 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   // a bare {lookup,size} (older callers, some tests) has no index to search: no directory API then
   if (!(opts.directory instanceof DirectoryService)) return;
   const service = opts.directory;
+  const audit = opts.audit
+    ? new DirectoryAudit({
+        sink: opts.audit,
+        ...(opts.auditIntervalMs !== undefined ? { intervalMs: opts.auditIntervalMs } : {}),
+        onError: (err) => app.log.error({ err: { message: err.message } }, 'directory_audit_failed'),
+      })
+    : undefined;
+  if (audit) {
+    // refused requests (schema, size, media type...) are counted by their API error code, as the client sees it
+    app.addHook('onError', async (request, _reply, error) => {
+      const action = AUDIT_ACTION_OF_URL[request.routeOptions.url ?? ''];
+      if (action === undefined) return;
+      const { apiError, internal } = toApiError(error, { body: request.body, translate: request.routeOptions.config.translateValidation, bodyLimit: BODY_LIMIT_BYTES });
+      audit.rejected(action, apiError.code, internal);
+    });
+    app.addHook('onClose', async () => {
+      await audit.close();
+    });
+  }
 
   api.post('/api/directory/lookup', { schema: lookupSchema, config: { translateValidation: batchViolationTranslator(DIRECTORY_LOOKUP_MAX) } }, async (request, reply) => {
-    // answered from the local index alone: the JSON is written directly (same text as the schema serializer's)
+    // answered from the local index alone: the JSON is written directly as UTF-8 bytes (same text as the schema
+    // serializer's); a Buffer is sent as it is by fastify (not serialised, not re-encoded)
     const fast = service.lookupManyJson(request.body.addresses);
     if (fast !== undefined) {
+      audit?.lookup(request.body.addresses.length, fast.found, fast.invalid);
       request.log.info({ count: request.body.addresses.length, found: fast.found }, 'directory_lookup');
-      // a string with a JSON content type is sent as it is (fastify reply.send): not serialised twice
-      return (reply as FastifyReply).type('application/json; charset=utf-8').send(fast.body);
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(Buffer.from(fast.body.buffer, fast.body.byteOffset, fast.body.byteLength));
     }
     const results = await service.lookupMany(request.body.addresses);
     let found = 0;
-    for (const r of results) if (r.found) found++;
+    let invalid = 0;
+    let fhirFound = 0;
+    let fhirErrors = 0;
+    for (const r of results) {
+      if (r.found) found++;
+      if (r.invalid) invalid++;
+      if (r.source === 'fhir') fhirFound++;
+      if (r.fhirError) fhirErrors++;
+    }
+    audit?.lookup(results.length, found, invalid, fhirFound, fhirErrors);
     request.log.info({ count: results.length, found }, 'directory_lookup');
     // DirectoryRecord is an interface of strings: the schema's `additionalProperties: string` shape
     return { results: results as unknown as { address: string; found: boolean; record?: Record<string, string> }[] };
@@ -145,6 +190,7 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
       throw new ApiError('DIRECTORY_QUERY_TOO_SHORT', undefined, { minLength: 2 });
     }
     const r = service.search(q, { page: page ? Number(page) : 1, pageSize: pageSize ? Number(pageSize) : 20, ...(type ? { types: [type] } : {}) });
+    audit?.search(r.results.length, r.total);
     request.log.info({ total: r.total, page: r.page }, 'directory_search');
     return r as unknown as Omit<typeof r, 'results'> & { results: Record<string, string>[] };
   });
@@ -152,6 +198,7 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   api.post('/api/directory/suggest', { schema: suggestSchema }, async (request) => {
     const { address, displayName } = request.body;
     const candidates = service.suggest(address, displayName);
+    audit?.suggest(candidates.length);
     request.log.info({ candidates: candidates.length }, 'directory_suggest');
     return { address, candidates: candidates as unknown as { address: string; confidence: number; evidence: { code: string; message: string }[]; record?: Record<string, string> }[] };
   });

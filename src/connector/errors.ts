@@ -111,12 +111,52 @@ export const ERROR_CODES = {
   RECIPIENT_OUTSIDE_TRUST_SPACE: {
     status: 422,
     message: 'Un ou plusieurs destinataires sont hors de l\'Espace de Confiance MSSanté : le connecteur ne relaie qu\'en MSSanté.',
-    fix: 'Retirez les destinataires indiqués dans details.recipients (champ et position), ou envoyez-leur par une autre messagerie sans données de santé.',
+    fix: 'Retirez les destinataires indiqués dans details.recipients (champ et position), ou remplacez-les par l\'adresse MSSanté proposée (details.recipients[].suggestion : correspondant d\'une passerelle, table de correspondance de la structure ou annuaire), ou envoyez-leur par une autre messagerie sans données de santé.',
   },
   SEND_BLOCKED_BY_POLICY: {
     status: 422,
     message: 'L\'envoi est bloqué par la politique de la structure.',
     fix: 'Corrigez les points listés dans details.reasons (codes), puis renvoyez.',
+  },
+  PATIENT_INS_INVALID: {
+    status: 400,
+    message: 'Le matricule INS du patient est invalide : 15 caractères (NIR ou NIA) avec sa clé sont attendus.',
+    fix: 'Recopiez le matricule INS depuis le dossier du patient (téléservice INSi) ; details.reason indique le contrôle en échec (format, clé, sexe, mois).',
+  },
+  PATIENT_TRAITS_INVALID: {
+    status: 400,
+    message: 'Les traits d\'identité du patient sont incomplets ou invalides (nom de naissance, prénoms, date de naissance AAAA-MM-JJ, sexe F ou M).',
+    fix: 'Corrigez le trait indiqué dans details.field, tel qu\'il figure dans le dossier du patient.',
+  },
+  XDM_PATIENT_REQUIRED: {
+    status: 400,
+    message: 'Un document à envoyer au format IHE XDM (compatible DMP) demande le patient avec une identité INS qualifiée.',
+    fix: 'Renseignez le patient (matricule INS et traits) et cochez « Identité INS qualifiée » après vérification INSi, ou envoyez le document comme simple pièce jointe (xdm: false).',
+  },
+  XDM_PACK_FAILED: {
+    status: 400,
+    message: 'Le document CDA ne peut pas être empaqueté au format IHE XDM.',
+    fix: 'Vérifiez le document indiqué dans details.problems (code, numéro du document) : CDA R2 valide, code du document présent, même INS que le patient du message.',
+  },
+  END_OF_EXCHANGE_NOT_PATIENT: {
+    status: 400,
+    message: 'L\'option « fin d\'échange » (X-MSS-MES: FIN) ne s\'applique qu\'aux messages envoyés à un patient (adresse @patient.mssante.fr).',
+    fix: 'Retirez l\'option fin d\'échange, ou ajoutez l\'adresse Mon espace santé du patient en destinataire.',
+  },
+  MESSAGE_TOO_LARGE: {
+    status: 413,
+    message: 'Le message est trop volumineux pour l\'opérateur MSSanté.',
+    fix: 'Retirez ou compressez des pièces jointes, ou envoyez-les en plusieurs messages (details.limitBytes octets au plus, 25 Mo pour Mon espace santé).',
+  },
+  MESSAGE_INVALID: {
+    status: 400,
+    message: 'Le message ne peut pas être construit : un champ ne respecte pas les règles MSSanté.',
+    fix: 'Corrigez les champs indiqués dans details.errors (code et champ), puis renvoyez.',
+  },
+  PRODUCT_REFERENCE_MISSING: {
+    status: 503,
+    message: 'L\'envoi en MSSanté n\'est pas configuré : la référence produit (en-tête X-MSS-NIL, obligatoire sur chaque message) manque.',
+    fix: 'L\'administrateur doit renseigner outbound.productReference (ou MSS_PRODUCT_REFERENCE) avec la référence attribuée sur convergence.esante.gouv.fr.',
   },
   MESSAGE_NOT_FOUND: {
     status: 404,
@@ -137,6 +177,16 @@ export const ERROR_CODES = {
     status: 400,
     message: 'Paramètre mailbox manquant ou invalide : l\'export des traces se fait par BAL.',
     fix: 'Ajoutez ?mailbox=<adresse de la BAL MSSanté> à l\'adresse.',
+  },
+  PSC_DISABLED: {
+    status: 503,
+    message: 'La connexion Pro Santé Connect n\'est pas disponible sur ce connecteur (non configurée, ou Pro Santé Connect injoignable au démarrage).',
+    fix: 'L\'administrateur doit renseigner psc.issuer et psc.clientId (MSS_PSC_ISSUER, MSS_PSC_CLIENT_ID) ; si Pro Santé Connect était injoignable au démarrage, redémarrer le connecteur une fois PSC rétabli.',
+  },
+  CONFIG_RELOAD_FAILED: {
+    status: 422,
+    message: 'La configuration relue est invalide : elle n\'est pas appliquée, la configuration précédente reste en service.',
+    fix: 'Corrigez dans le fichier de configuration chaque réglage listé dans details.problems (nom du réglage et correction), puis rechargez de nouveau.',
   },
   INTERNAL: {
     status: 500,

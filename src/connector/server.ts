@@ -6,13 +6,15 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, type Config, type LoadConfigOptions } from './config';
 import { ensureDevCertificate } from './dev-cert';
 import { PscClient } from './psc';
 import { loadDirectory, loadTrustSpace } from './resources';
 import { createConnectorWorker } from './outbound';
+import { createConnectorReceiptPoller } from './receipts/connector-poller';
 import { openPostgresStore, openSqliteStore, StoreError, type Store } from './store';
 import { startTracePurge } from './traces';
+import { createTenantConfig, describeReload, watchConfigFile, type TenantConfig } from './tenant-config';
 
 /** Options of {@link startConnector}. */
 export interface StartOptions {
@@ -22,6 +24,19 @@ export interface StartOptions {
   readonly now?: () => Date;
   /** Where the French status lines go (default: nowhere). */
   readonly print?: (line: string) => void;
+  /**
+   * How to re-read the configuration (the options given to loadConfig at start-up): enables the reload of the
+   * structure configuration (tenant-config.ts) by the admin API, SIGHUP (main) and, with a file, a file watcher.
+   * Absent ⇒ the configuration is fixed until restart.
+   */
+  readonly reload?: LoadConfigOptions;
+  /** [500] Quiet time of the file watcher before reloading, ms. */
+  readonly watchDebounceMs?: number;
+  /**
+   * Production (main: NODE_ENV=production, `npm run start:prod`): the development certificate is refused (server.tls
+   * must be given) and an explicitly enabled harness is announced. Default false (`npm start`, tests).
+   */
+  readonly production?: boolean;
 }
 
 /** A listening connector. */
@@ -31,6 +46,8 @@ export interface RunningConnector {
   /** Actual origin, e.g. `https://127.0.0.1:43117` (useful with port 0). */
   readonly url: string;
   readonly port: number;
+  /** The live structure configuration (reload(), lastReload()). */
+  readonly tenant: TenantConfig;
   /** Stops listening (in-flight requests finish), then closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -42,6 +59,7 @@ export interface RunningConnector {
 export async function startConnector(opts: StartOptions): Promise<RunningConnector> {
   const { config } = opts;
   const print = opts.print ?? (() => undefined);
+  if (opts.production) checkProduction(config, print);
 
   const trust = loadTrustSpace(config);
   const dir = await loadDirectory(config, opts.now ? { now: opts.now } : {});
@@ -51,11 +69,29 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
     config.store.type === 'postgres' && config.store.postgresUrl
       ? await openPostgresStore({ url: config.store.postgresUrl, ...(opts.now ? { now: opts.now } : {}) })
       : openSqliteStore(config.store.sqlitePath, opts.now ? { now: opts.now } : {});
-  const worker = await createConnectorWorker(config, store, psc ?? undefined).catch(async (e: unknown) => {
+  let worker = await createConnectorWorker(config, store, psc ?? undefined).catch(async (e: unknown) => {
     await store.close();
     throw e;
   });
   const stopPurge = startTracePurge({ store, retentionDays: config.traces.retentionDays });
+
+  // the structure configuration, reloadable; a change of outbound.* rebuilds the worker (the old one finishes)
+  const tenant = createTenantConfig({
+    initial: { config, trustSpace: trust.trustSpace, directory: dir.directory },
+    ...(opts.reload ? { load: opts.reload } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+    onReport: (report) => print(describeReload(report)),
+  });
+  tenant.onChange(async (next, prev) => {
+    if (JSON.stringify(next.config.outbound) === JSON.stringify(prev.config.outbound)) return;
+    const fresh = await createConnectorWorker(next.config, store, psc ?? undefined);
+    const old = worker;
+    worker = fresh;
+    fresh?.start();
+    await old?.stop();
+    print(fresh ? `Envoi MSSanté : relais vers ${next.config.outbound.smtpHost}:${next.config.outbound.smtpPort}.` : 'Envoi MSSanté : aucun serveur de l\'opérateur configuré (outbound.smtpHost) ; les messages restent « en attente ».');
+  });
+  const stopWatch = opts.reload && config.origin.file ? watchConfigFile(tenant, config.origin.file, opts.watchDebounceMs !== undefined ? { debounceMs: opts.watchDebounceMs } : {}) : () => undefined;
 
   let app: FastifyInstance;
   try {
@@ -64,14 +100,16 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
       store,
       trustSpace: trust.trustSpace,
       directory: dir.directory,
+      tenant,
       tls,
       ...(psc ? { psc } : {}),
-      ...(worker ? { outbound: worker } : {}),
+      outbound: { notify: () => worker?.notify() },
       ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
       ...(opts.now ? { now: opts.now } : {}),
     });
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (e) {
+    stopWatch();
     stopPurge();
     await store.close();
     throw e;
@@ -93,6 +131,28 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
   print(config.store.type === 'postgres' ? `Base : PostgreSQL (schéma ${store.schemaVersion()}).` : `Base : SQLite ${config.store.sqlitePath} (schéma ${store.schemaVersion()}).`);
   worker?.start();
   print(worker ? `Envoi MSSanté : relais vers ${config.outbound.smtpHost}:${config.outbound.smtpPort}.` : 'Envoi MSSanté : aucun serveur de l\'opérateur configuré (outbound.smtpHost) ; les messages restent « en attente ».');
+  // DSN / MDN of the messages sent (receipts/poller.ts): with the outbound relay, unless receipts.enabled is false
+  let receiptPoller = worker ? createConnectorReceiptPoller(config, store, psc ?? undefined, app.log) : undefined;
+  const describeReceipts = (c: Config) =>
+    `Accusés MSSanté : relevé IMAP sur ${c.receipts.imapHost}:${c.receipts.imapPort} toutes les ${c.receipts.pollSeconds} s (${c.receipts.disposal === 'move' ? `dossier « ${c.receipts.folder} »` : 'marqués lus dans la boîte de réception'}).`;
+  receiptPoller?.start();
+  if (receiptPoller) print(describeReceipts(config));
+  // a change of outbound.* or receipts.* rebuilds the poller (the old one finishes its poll)
+  tenant.onChange(async (next, prev) => {
+    if (JSON.stringify([next.config.outbound, next.config.receipts]) === JSON.stringify([prev.config.outbound, prev.config.receipts])) return;
+    let fresh;
+    try {
+      fresh = createConnectorReceiptPoller(next.config, store, psc ?? undefined, app.log);
+    } catch (e) {
+      print(`Accusés MSSanté : relevé non redémarré (${(e as NodeJS.ErrnoException).code ?? 'erreur'}) ; vérifiez outbound.trustAnchorsPath.`);
+      return;
+    }
+    const old = receiptPoller;
+    receiptPoller = fresh;
+    fresh?.start();
+    await old?.stop();
+    print(fresh ? describeReceipts(next.config) : 'Accusés MSSanté : relevé arrêté (receipts.enabled ou outbound.smtpHost).');
+  });
   print(
     config.harness.enabled
       ? `Connecteur mss-outlook prêt sur ${shown} — harnais de démonstration : ${shown}/harness.html`
@@ -105,13 +165,17 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
     store,
     url,
     port: address.port,
+    tenant,
     close() {
       closing ??= (async () => {
         try {
+          stopWatch();
+          tenant.close();
           dir.directory.close();
           stopPurge();
           await app.close();
           await worker?.stop();
+          await receiptPoller?.stop();
         } finally {
           await store.close();
         }
@@ -129,8 +193,11 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
 async function createPscClient(config: Config, print: (line: string) => void): Promise<PscClient | undefined> {
   if (!config.psc) return undefined;
   try {
-    const client = await PscClient.create({ ...config.psc, logger: false });
-    print(`Pro Santé Connect : ${config.psc.issuer} (client ${config.psc.clientId}), connexion sur /psc/start.`);
+    const { clientCertPath, clientCertPassphrase, ...psc } = config.psc;
+    // Espace de Confiance: the structure's IGC-Santé PKCS#12 for mutual TLS at the token endpoint (memory only)
+    const clientCertificate = clientCertPath ? { pfx: readFileSync(clientCertPath), ...(clientCertPassphrase !== undefined ? { passphrase: clientCertPassphrase } : {}) } : undefined;
+    const client = await PscClient.create({ ...psc, ...(clientCertificate ? { clientCertificate } : {}), logger: false });
+    print(`Pro Santé Connect : ${config.psc.issuer} (client ${config.psc.clientId}${clientCertificate ? ', TLS mutuel IGC-Santé' : ''}), connexion depuis le complément (POST /api/psc/session).`);
     return client;
   } catch (e) {
     print(`Pro Santé Connect injoignable au démarrage (${(e as Error).message.slice(0, 120)}) : connexion PSC indisponible jusqu'au prochain redémarrage ; le reste du connecteur fonctionne.`);
@@ -157,6 +224,22 @@ async function loadTls(config: Config, print: (line: string) => void): Promise<{
   return { cert: dev.cert, key: dev.key };
 }
 
+/**
+ * Production start (NODE_ENV=production): a certificate Outlook trusts is mandatory, so the self-signed development
+ * certificate is refused before anything is opened; a harness enabled on purpose (harness.enabled / MSS_HARNESS) is
+ * said aloud, since it serves demonstration pages next to the add-in.
+ */
+function checkProduction(config: Config, print: (line: string) => void): void {
+  if (!config.server.tls.certFile || !config.server.tls.keyFile) {
+    throw new ConfigError([
+      'server.tls : en production (NODE_ENV=production), le certificat de développement est refusé : Outlook et les navigateurs ne lui font pas confiance. Donnez le certificat du serveur (chaîne complète, PEM) et sa clé : MSS_TLS_CERT et MSS_TLS_KEY (ou server.tls.certFile et server.tls.keyFile). Pour un essai sur ce poste, lancez npm start.',
+    ]);
+  }
+  if (config.harness.enabled) {
+    print('Attention : harnais de démonstration activé en production (harness.enabled / MSS_HARNESS) : /harness.html est servi. Retirez ce réglage sur un serveur ouvert aux utilisateurs.');
+  }
+}
+
 /** French explanation of a start failure, or undefined for a bug (then the stack trace is useful). */
 function explain(e: unknown, config: Config | undefined): string | undefined {
   if (e instanceof ConfigError) return e.message;
@@ -179,8 +262,9 @@ export async function main(): Promise<void> {
   let config: Config | undefined;
   let running: RunningConnector;
   try {
-    config = loadConfig({ env: process.env, cwd: process.cwd() });
-    running = await startConnector({ config, print: (line) => process.stdout.write(`${line}\n`) });
+    const loadOptions = { env: process.env, cwd: process.cwd() };
+    config = loadConfig(loadOptions);
+    running = await startConnector({ config, reload: loadOptions, production: process.env.NODE_ENV === 'production', print: (line) => process.stdout.write(`${line}\n`) });
   } catch (e) {
     const text = explain(e, config);
     if (text === undefined) throw e;
@@ -211,6 +295,10 @@ export async function main(): Promise<void> {
   // a second signal while stopping forces the exit
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // SIGHUP: re-read the structure configuration (tenant-config.ts); the report is printed, nothing stops
+  process.on('SIGHUP', () => {
+    if (!stopping) void running.tenant.reload('sighup');
+  });
 }
 
 if (require.main === module) {

@@ -10,3 +10,4 @@ export * from './messages-fr';
 export * from './directory';
 export * from './mss-message';
 export * from './xdm-metadata';
+export * from './send-contract';

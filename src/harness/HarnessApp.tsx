@@ -165,6 +165,10 @@ export function HarnessApp({ mailbox }: { mailbox: FakeMailbox }) {
           <Button appearance="subtle" onClick={() => mailbox.loadItem({})} data-testid="btn-new">
             Nouveau message
           </Button>
+          {/* Outlook's theme switch: the fake host raises OfficeThemeChanged, the pane follows it. */}
+          <Button appearance="subtle" onClick={() => mailbox.setDarkTheme(!state.darkTheme)} aria-pressed={!!state.darkTheme} data-testid="btn-theme">
+            Thème sombre d’Outlook
+          </Button>
           <Badge appearance="tint" color="informative" data-testid="compose-type" data-compose-type={state.composeType}>
             {COMPOSE_TYPE_LABELS[state.composeType]}
           </Badge>

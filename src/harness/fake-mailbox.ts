@@ -85,7 +85,7 @@ export interface FakeMailboxState {
 
 export type MailboxChange =
   | { readonly type: 'recipients'; readonly fields: Readonly<Record<FakeField, boolean>> }
-  | { readonly type: 'subject' | 'body' | 'attachments' | 'sessionData' | 'notifications' | 'item' };
+  | { readonly type: 'subject' | 'body' | 'attachments' | 'sessionData' | 'notifications' | 'item' | 'theme' };
 
 export type MailboxListener = (change: MailboxChange) => void;
 
@@ -237,6 +237,12 @@ export class FakeMailbox {
   /** Sets the body as HTML (the item becomes an HTML item); the text view is derived as Outlook does, roughly. */
   setBodyHtml(html: string): void {
     this.update({ bodyHtml: html, body: htmlToText(html) }, { type: 'body' });
+  }
+
+  /** The user switches Outlook's theme (the fake host raises Office.EventType.OfficeThemeChanged). */
+  setDarkTheme(dark: boolean): void {
+    if ((this.s.darkTheme === true) === dark) return;
+    this.update({ darkTheme: dark }, { type: 'theme' });
   }
 
   /** The draft is closed and discarded (closeAsync with discardItem). */

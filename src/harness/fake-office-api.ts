@@ -314,8 +314,27 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
     } else if (change.type === 'attachments') {
       const args = { type: EVENT_TYPES.AttachmentsChanged, attachmentStatus: 'changed', attachmentDetails: undefined };
       for (const h of eventHandlers.get(EVENT_TYPES.AttachmentsChanged) ?? []) schedule(() => h(clone(args)));
+    } else if (change.type === 'theme') {
+      // Office.OfficeThemeChangedEventArgs: { type, officeTheme }
+      const args = { type: EVENT_TYPES.OfficeThemeChanged, officeTheme: officeTheme() };
+      for (const h of mailboxEventHandlers.get(EVENT_TYPES.OfficeThemeChanged) ?? []) schedule(() => h(clone(args)));
     }
   }
+
+  /** Office.context.officeTheme of the current state. */
+  function officeTheme() {
+    const dark = state().darkTheme === true;
+    return {
+      bodyBackgroundColor: dark ? '#1f1f1f' : '#ffffff',
+      bodyForegroundColor: dark ? '#ffffff' : '#242424',
+      controlBackgroundColor: dark ? '#292929' : '#ffffff',
+      controlForegroundColor: dark ? '#ffffff' : '#242424',
+    };
+  }
+
+  // Handlers registered on Office.context.mailbox (not on the item): OfficeThemeChanged.
+  const mailboxEventHandlers = new Map<string, AnyFn[]>();
+  const mailboxEvents: string[] = [EVENT_TYPES.OfficeThemeChanged];
 
   function listen() {
     if (!unsubscribe) unsubscribe = mailbox.subscribe(onMailboxChange);
@@ -458,13 +477,7 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
     },
     // Office.context.officeTheme (Mailbox 1.1 on desktop): Outlook's dark theme when the harness state says so.
     get officeTheme() {
-      const dark = state().darkTheme === true;
-      return {
-        bodyBackgroundColor: dark ? '#1f1f1f' : '#ffffff',
-        bodyForegroundColor: dark ? '#ffffff' : '#242424',
-        controlBackgroundColor: dark ? '#292929' : '#ffffff',
-        controlForegroundColor: dark ? '#ffffff' : '#242424',
-      };
+      return officeTheme();
     },
     diagnostics: { host: 'Outlook', platform, version: '16.0.0.0' },
     // Mailbox up to the simulated version, DialogApi 1.2; NestedAppAuth is NOT supported (as in Outlook on the web
@@ -560,6 +573,22 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
           return {};
         });
       },
+      // Mailbox.addHandlerAsync / removeHandlerAsync: OfficeThemeChanged (Outlook on Windows and new Outlook raise it
+      // on the mailbox when the user switches theme); other types fail like Office (InvalidParameterValueError).
+      addHandlerAsync: (eventType: string, handler: AnyFn, ...args: unknown[]) => {
+        if (typeof handler !== 'function') throw argumentError('Sys.ArgumentNullException', 'Value cannot be null.', 'handler');
+        answer('mailbox.addHandlerAsync', args, false, () => {
+          if (!mailboxEvents.includes(eventType)) return { error: officeError('InvalidParameterValueError', `eventType non pris en charge : ${eventType}`) };
+          mailboxEventHandlers.set(eventType, [...(mailboxEventHandlers.get(eventType) ?? []), handler]);
+          listen();
+          return {};
+        });
+      },
+      removeHandlerAsync: (eventType: string, ...args: unknown[]) =>
+        answer('mailbox.removeHandlerAsync', args, false, () => {
+          mailboxEventHandlers.delete(eventType);
+          return {};
+        }),
       convertToRestId: (id: string) => id.replace(/\//g, '-').replace(/\+/g, '_'),
       convertToEwsId: (id: string) => id.replace(/-/g, '/').replace(/_/g, '+'),
     },
@@ -598,6 +627,7 @@ export function createFakeOffice(mailbox: FakeMailbox, opts: FakeOfficeOptions =
       if (unsubscribe) unsubscribe();
       unsubscribe = undefined;
       eventHandlers.clear();
+      mailboxEventHandlers.clear();
     },
   };
 }

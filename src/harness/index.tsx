@@ -7,8 +7,12 @@ import { FakeMailbox } from './fake-mailbox';
 import type {} from './bridge';
 import { HarnessApp } from './HarnessApp';
 
-// ?theme=dark simulates Outlook's dark theme (Office.context.officeTheme) for the task pane.
-const mailbox = new FakeMailbox({ darkTheme: new URLSearchParams(window.location.search).get('theme') === 'dark' });
+// ?theme=dark simulates Outlook's dark theme (Office.context.officeTheme) for the task pane; ?to=a@x,b@y starts the
+// message with these recipients (demonstrations, bench/taskpane.mjs).
+const query = new URLSearchParams(window.location.search);
+const mailbox = new FakeMailbox({ darkTheme: query.get('theme') === 'dark' });
+const initialTo = (query.get('to') ?? '').split(',').map((a) => a.trim()).filter((a) => a.length > 0).slice(0, 100);
+if (initialTo.length > 0) mailbox.setRecipients('to', initialTo);
 // Set before any iframe loads: the iframes are created by the render below.
 window.__mssHarness = { mailbox };
 

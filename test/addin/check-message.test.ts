@@ -35,6 +35,9 @@ function port(recipients: Partial<RecipientsByField>, body = '', fail?: Error): 
     getAttachmentBase64: rej,
     displayNewMessage: rej,
     discardDraft: rej,
+    openDialog: rej,
+    isDarkTheme: () => false,
+    onThemeChanged: () => Promise.resolve(() => Promise.resolve()),
   };
 }
 

@@ -6,12 +6,24 @@ import { createOfficeMailboxPort } from '../../src/addin/office/office-mailbox';
 import { MailboxPortError } from '../../src/addin/office/mailbox-port';
 import { FakeMailbox, type FakeMailboxState } from '../../src/harness/fake-mailbox';
 import { createFakeOffice } from '../../src/harness/fake-office-api';
-import { gatewayReply, USER_GATEWAY_ADDRESS } from '../../src/harness/samples';
+import { gatewayReply, USER_GATEWAY_ADDRESS, USER_MSSANTE_MAILBOX } from '../../src/harness/samples';
 import type { RecipientRow } from '../../src/addin/taskpane/check-message';
 import { addRecipient, moveNonMssante, recipientsLine, removeRecipient, replaceRecipient } from '../../src/addin/taskpane/fixes';
-import { findGatewayAddresses, rewriteBody, rewriteGatewayReply } from '../../src/addin/taskpane/reply-rewrite';
-import { createSendClient, isAccepted, isoWithOffset, notYetSupported, pollStatus, type SendMessageResponse } from '../../src/addin/taskpane/send-client';
-import { createTokenProvider, jwtExpiry, SignInRequiredError, type AuthSettings } from '../../src/addin/taskpane/auth';
+import { findGatewayAddresses, fixOrphanMssanteLabel, rewriteBody, rewriteGatewayReply } from '../../src/addin/taskpane/reply-rewrite';
+import {
+  createSendClient,
+  isAccepted,
+  isoWithOffset,
+  needsPsc,
+  parsePscMessage,
+  pollStatus,
+  signInWithPsc,
+  toWire,
+  type SendClient,
+  type SendMessageResponse,
+} from '../../src/addin/taskpane/send-client';
+import { authSettingsOf, createTokenProvider, jwtExpiry, SignInNotConfiguredError, SignInRequiredError, type AuthSettings } from '../../src/addin/taskpane/auth';
+import type { SendMessageWire } from '../../src/core';
 import type { IPublicClientApplication } from '@azure/msal-browser';
 
 const GATEWAYS: GatewayPattern[] = [{ id: 'dsp-paris', domain: 'dsp.paris', localTemplate: '{local}={domain}' }];
@@ -109,11 +121,32 @@ describe('reply rewriting', () => {
       { kind: 'recipient-replaced', field: 'to', from: 'jean.dupont=medecin.mssante.fr@dsp.paris', to: 'jean.dupont@medecin.mssante.fr' },
       { kind: 'body-replaced', to: 'jean.dupont@medecin.mssante.fr', count: 1 },
       { kind: 'body-removed', count: 2 }, // the signature's mailto link (one link) and the quoted « À : »
+      { kind: 'signature-label' }, // « MSSanté : » left empty: its line goes (no sending mailbox known yet)
     ]);
+    expect(mailbox.state.bodyHtml).not.toMatch(/MSSanté\s*:/);
     // the changes shown to the user never name the user's own gateway address
     expect(JSON.stringify(result.changes)).not.toContain(USER_GATEWAY_ADDRESS);
     // a second run finds nothing more to do
     await expect(rewriteGatewayReply({ port, rows: await rowsOf(port), gateways: GATEWAYS })).resolves.toEqual({ applied: false, changes: [] });
+  });
+
+  it('with the sending mailbox known, « MSSanté : » in the signature names it instead of staying empty', async () => {
+    const { mailbox, port } = setup(gatewayReply());
+    const result = await rewriteGatewayReply({ port, rows: await rowsOf(port), gateways: GATEWAYS, senderMailbox: USER_MSSANTE_MAILBOX });
+    expect(result.changes).toContainEqual({ kind: 'signature-label', mailbox: USER_MSSANTE_MAILBOX });
+    expect(mailbox.state.bodyHtml).toContain(`<div>MSSanté : <a href="mailto:${USER_MSSANTE_MAILBOX}">${USER_MSSANTE_MAILBOX}</a></div>`);
+    expect(JSON.stringify(mailbox.state)).not.toMatch(/dsp\.paris/);
+  });
+
+  it('orphan labels: HTML block, HTML line with <br>, text line; other labels and filled labels untouched', () => {
+    expect(fixOrphanMssanteLabel('<div>Tél : 01</div><div>MSSanté : </div><p>x</p>', 'html')).toEqual({ body: '<div>Tél : 01</div><p>x</p>', fixed: 1 });
+    expect(fixOrphanMssanteLabel('<div>Nom<br>MSSanté :&nbsp;<br>Tél</div>', 'html', 'a@pro.mssante.fr')).toEqual({
+      body: '<div>Nom<br>MSSanté : <a href="mailto:a@pro.mssante.fr">a@pro.mssante.fr</a><br>Tél</div>',
+      fixed: 1,
+    });
+    expect(fixOrphanMssanteLabel('Nom\nMSSanté :\nTél : 01', 'text')).toEqual({ body: 'Nom\nTél : 01', fixed: 1 });
+    expect(fixOrphanMssanteLabel('Nom\nMSSante:  \nTél', 'text', 'a@pro.mssante.fr')).toEqual({ body: 'Nom\nMSSante: a@pro.mssante.fr\nTél', fixed: 1 });
+    expect(fixOrphanMssanteLabel('<div>MSSanté : a@pro.mssante.fr</div>', 'html')).toEqual({ body: '<div>MSSanté : a@pro.mssante.fr</div>', fixed: 0 });
   });
 
   it('plain-text reply; the decoded address already present is not duplicated', async () => {
@@ -160,35 +193,84 @@ describe('send client', () => {
     }) as unknown as typeof fetch;
     const client = createSendClient({ fetch: fetchFn, getToken: async () => 'tok', now: () => new Date('2026-03-01T09:00:00Z') });
     await expect(client.listMailboxes()).resolves.toEqual([{ address: 'm@pro.mssante.fr', type: 'ORG' }]);
-    const req = { from: 'm@pro.mssante.fr', to: ['a@medecin.mssante.fr'], cc: [], bcc: [], subject: 's', body: { contentType: 'text' as const, content: 'b' }, attachments: [], endOfExchange: true };
+    const req = { from: 'm@pro.mssante.fr', to: ['a@medecin.mssante.fr'], cc: [], bcc: [], subject: 's', body: { contentType: 'text' as const, content: 'b' }, attachments: [], endOfExchange: false, readReceipt: true };
     await expect(client.submit(req, 'key-1')).resolves.toEqual({ id: 'm1', status: 'queued' });
     const post = calls[1];
     expect(post.url).toBe('/api/messages');
     expect(post.init.headers).toMatchObject({ authorization: 'Bearer tok', 'idempotency-key': 'key-1', 'content-type': 'application/json' });
-    // the connector's postSchema exactly (additionalProperties: false)
+    // the core's SendMessageWire, nothing else (the connector's schema has additionalProperties: false)
     expect(JSON.parse(String(post.init.body))).toEqual({
       from: 'm@pro.mssante.fr',
       to: ['a@medecin.mssante.fr'],
       subject: 's',
       text: 'b',
+      readReceipt: true,
       workstationTime: isoWithOffset(new Date('2026-03-01T09:00:00Z')),
     });
     expect(isoWithOffset(new Date('2026-03-01T09:00:00Z'))).toMatch(/^2026-03-01T\d{2}:00:00[+-]\d{2}:\d{2}$/);
-    expect(notYetSupported(req)).toEqual(['endOfExchange']);
     await expect(client.status('m1')).resolves.toEqual({ id: 'm1', status: 'delivered' });
+  });
+
+  it('toWire sends every option the user chose: patient traits, fin d’échange, XDM flags, read receipt, HTML', () => {
+    const now = new Date('2026-03-01T09:00:00Z');
+    const patient = { ins: '248037512345658', insQualified: true, birthName: 'DURAND', firstNames: 'Marie Louise', birthDate: '1948-03-12', sex: 'F' as const };
+    const wire: SendMessageWire = toWire(
+      {
+        from: 'm@pro.mssante.fr',
+        to: ['248037512345658@patient.mssante.fr'],
+        cc: ['a@medecin.mssante.fr'],
+        bcc: [],
+        subject: 'CR',
+        body: { contentType: 'html', content: '<p>b</p>' },
+        attachments: [
+          { name: 'cr.xml', contentType: 'text/xml', contentBase64: 'PHg+', xdm: true },
+          { name: 'photo.jpg', contentType: 'image/jpeg', contentBase64: 'AAA=', xdm: false },
+        ],
+        patient,
+        endOfExchange: true,
+        readReceipt: false,
+      },
+      now,
+    );
+    expect(wire).toEqual({
+      from: 'm@pro.mssante.fr',
+      to: ['248037512345658@patient.mssante.fr'],
+      cc: ['a@medecin.mssante.fr'],
+      subject: 'CR',
+      html: '<p>b</p>',
+      attachments: [
+        { filename: 'cr.xml', contentType: 'text/xml', contentBase64: 'PHg+', xdm: true },
+        { filename: 'photo.jpg', contentType: 'image/jpeg', contentBase64: 'AAA=' },
+      ],
+      patient,
+      insQualified: true,
+      endOfExchange: true,
+      readReceipt: false,
+      workstationTime: isoWithOffset(now),
+    });
+  });
+
+  it('pollStatus also reports a receipt of one recipient when the message status does not change', async () => {
+    const answers: SendMessageResponse[] = [
+      { id: 'm', status: 'accepted', recipients: [{ address: 'a@x.mssante.fr', state: 'pending' }] },
+      { id: 'm', status: 'accepted', recipients: [{ address: 'a@x.mssante.fr', state: 'delivered', at: '2026-03-01T10:00:00Z' }] },
+      { id: 'm', status: 'read', recipients: [{ address: 'a@x.mssante.fr', state: 'read', at: '2026-03-01T10:05:00Z' }] },
+    ];
+    const client = { status: async () => answers.shift() as SendMessageResponse } as unknown as SendClient;
+    const seen: string[] = [];
+    await pollStatus(client, { id: 'm', status: 'queued' }, (r) => seen.push(`${r.status}/${r.recipients?.[0]?.state}`), { sleep: async () => undefined });
+    expect(seen).toEqual(['accepted/pending', 'accepted/delivered', 'read/read']);
   });
 
   it('pollStatus reports each change until read, retrying through transient errors', async () => {
     const answers: (SendMessageResponse | Error)[] = [new Error('réseau'), { id: 'm', status: 'accepted' }, { id: 'm', status: 'accepted' }, { id: 'm', status: 'read' }];
     const client = {
-      listMailboxes: async () => [],
-      submit: async () => ({ id: 'm', status: 'queued' as const }),
       status: async () => {
         const a = answers.shift() as SendMessageResponse | Error;
         if (a instanceof Error) throw a;
         return a;
       },
-    };
+    } as unknown as SendClient;
     const seen: string[] = [];
     const last = await pollStatus(client, { id: 'm', status: 'queued' }, (r) => seen.push(r.status), { sleep: async () => undefined });
     expect(seen).toEqual(['accepted', 'read']);
@@ -229,5 +311,121 @@ describe('sign-in (NAA first, Office dialog fallback)', () => {
     expect(dialog).toHaveBeenCalledTimes(1);
     const failing = createTokenProvider({ settings: async () => settings, naaSupported: true, dialog, createNestable: async () => Promise.reject(new Error('popup_window_error')) });
     await expect(failing()).resolves.toBe(token);
+  });
+});
+
+describe('Pro Santé Connect from the pane (connector session, Office dialog)', () => {
+  /** A fake connector: the PSC session routes with the shapes of the brief; records calls. */
+  function fakeConnector(opts: { connectedAfterSignIn?: boolean; pscRoutes?: boolean } = {}) {
+    const calls: { method: string; url: string; auth?: string }[] = [];
+    let connected = false;
+    const fetchFn = (async (url: string, init: RequestInit) => {
+      const method = init.method ?? 'GET';
+      calls.push({ method, url, auth: (init.headers as Record<string, string>).authorization });
+      const json = (status: number, body: unknown) => new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      if (opts.pscRoutes === false) return json(404, { error: { code: 'NOT_FOUND', message: 'Ressource introuvable' } });
+      if (url === '/api/psc/session' && method === 'POST') return json(200, { url: 'https://127.0.0.1:3000/psc/start?ticket=t-1', expiresInS: 120 });
+      if (url === '/api/psc/session' && method === 'GET') return json(200, connected ? { connected: true, expiresAt: '2026-03-01T10:00:00Z' } : { connected: false });
+      if (url === '/api/psc/session' && method === 'DELETE') {
+        connected = false;
+        return json(204, null);
+      }
+      return json(404, { error: { code: 'NOT_FOUND', message: url } });
+    }) as unknown as typeof fetch;
+    const client = createSendClient({ fetch: fetchFn, getToken: async () => 'tok' });
+    return { client, calls, connect: () => (connected = opts.connectedAfterSignIn ?? true) };
+  }
+
+  it('personal and organisational mailboxes need PSC; applicative ones do not', () => {
+    expect([needsPsc({ type: 'PER' }), needsPsc({ type: 'ORG' }), needsPsc({ type: 'APP' }), needsPsc(undefined)]).toEqual([true, true, false, false]);
+  });
+
+  it('sign-in: one-use URL from the connector, opened in the dialog, callback message read, state read again', async () => {
+    const { client, calls, connect } = fakeConnector();
+    await expect(client.pscState()).resolves.toEqual({ connected: false });
+    const opened: string[] = [];
+    const outcome = await signInWithPsc(client, async (url) => {
+      opened.push(url);
+      connect(); // the user signed in with e-CPS; the callback page answers
+      return JSON.stringify({ type: 'psc', status: 'ok' });
+    });
+    expect(outcome).toEqual({ kind: 'connected', state: { connected: true, expiresAt: '2026-03-01T10:00:00Z' } });
+    expect(opened).toEqual(['https://127.0.0.1:3000/psc/start?ticket=t-1']);
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['GET /api/psc/session', 'POST /api/psc/session', 'GET /api/psc/session']);
+    expect(calls.every((c) => c.auth === 'Bearer tok')).toBe(true);
+    await expect(client.pscEnd()).resolves.toBeUndefined(); // 204 No Content
+  });
+
+  it('the callback page reports an error code; the dialog is closed by the user; a message that is not PSC', async () => {
+    const { client } = fakeConnector();
+    await expect(signInWithPsc(client, async () => JSON.stringify({ type: 'psc', status: 'error', code: 'PSC_DENIED' }))).resolves.toEqual({ kind: 'failed', code: 'PSC_DENIED' });
+    await expect(signInWithPsc(client, async () => Promise.reject(new Error('fenêtre fermée')))).resolves.toEqual({ kind: 'closed' });
+    await expect(signInWithPsc(client, async () => '{"accessToken":"x"}')).resolves.toEqual({ kind: 'failed' });
+    expect(parsePscMessage('pas du JSON')).toBeUndefined();
+  });
+
+  it('the connector has no PSC session route (404): failed, not connected', async () => {
+    const { client } = fakeConnector({ pscRoutes: false });
+    await expect(client.pscState()).rejects.toMatchObject({ code: 'CONNECTOR_REJECTED', serverCode: 'NOT_FOUND' });
+    await expect(signInWithPsc(client, async () => '')).resolves.toEqual({ kind: 'failed' });
+  });
+
+  it('signed in but the connector still says not connected: failed with PSC_NOT_CONNECTED', async () => {
+    const { client } = fakeConnector({ connectedAfterSignIn: false });
+    await expect(signInWithPsc(client, async () => JSON.stringify({ type: 'psc', status: 'ok' }))).resolves.toEqual({ kind: 'failed', code: 'PSC_NOT_CONNECTED' });
+  });
+});
+
+describe('sign-in settings from GET /api/auth/config', () => {
+  it('configured: the settings; not configured: the connector’s French message as the error', () => {
+    expect(authSettingsOf({ configured: true, clientId: 'c', authority: 'https://idp.test', scopes: ['s'] })).toEqual({ clientId: 'c', authority: 'https://idp.test', scopes: ['s'] });
+    const message = 'L’envoi en MSSanté n’est pas configuré sur ce connecteur.';
+    expect(() => authSettingsOf({ configured: false, message })).toThrow(SignInNotConfiguredError);
+    expect(() => authSettingsOf({ configured: false, message })).toThrow(message);
+  });
+
+  it('no NAA and no dialog page configured: a clear error, no dialog', async () => {
+    const dialog = jest.fn();
+    const getToken = createTokenProvider({ settings: async () => ({ clientId: 'c', authority: 'a', scopes: ['s'] }), naaSupported: false, dialog });
+    await expect(getToken()).rejects.toThrow(/entra\.dialogUrl/);
+    expect(dialog).not.toHaveBeenCalled();
+  });
+});
+
+describe('MailboxPort: theme changes and the Office dialog over the fake host', () => {
+  it('OfficeThemeChanged on the mailbox reaches the listener with the new theme; unsubscribe stops it', async () => {
+    const { mailbox, port } = setup();
+    expect(port.isDarkTheme()).toBe(false);
+    const seen: boolean[] = [];
+    const unsubscribe = await port.onThemeChanged((dark) => seen.push(dark));
+    mailbox.setDarkTheme(true);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual([true]);
+    expect(port.isDarkTheme()).toBe(true);
+    mailbox.setDarkTheme(false);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual([true, false]);
+    await unsubscribe();
+    mailbox.setDarkTheme(true);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual([true, false]);
+  });
+
+  it('subscribe, unsubscribe, subscribe again (React StrictMode): the second listener still hears the change', async () => {
+    const { mailbox, port } = setup();
+    const first: boolean[] = [];
+    const second: boolean[] = [];
+    const u1 = await port.onThemeChanged((d) => first.push(d));
+    await u1();
+    await port.onThemeChanged((d) => second.push(d));
+    mailbox.setDarkTheme(true);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(first).toEqual([]);
+    expect(second).toEqual([true]);
+  });
+
+  it('openDialog without a document (node): rejects with Office’s 12002 message, as a host that cannot open it', async () => {
+    const { port } = setup();
+    await expect(port.openDialog('/psc/start?ticket=t')).rejects.toThrow(/displayDialogAsync/);
   });
 });

@@ -9,7 +9,7 @@ import { createClassifier, DEFAULT_POLICY } from '../../src/core';
 import { buildApp, ERROR_CODES, errorCodesMarkdown, loggerOptions } from '../../src/connector/app';
 import { DEMO_GATEWAYS, DEMO_INTERNAL_DOMAINS } from '../../src/connector/config';
 import { packageVersion } from '../../src/connector/package-root';
-import { openSqliteStore } from '../../src/connector/store';
+import { MIGRATIONS, openSqliteStore } from '../../src/connector/store';
 import { buildTestApp, realTrustSpace2025, REPO_ROOT, sampleDirectory, testConfig, type TestApp } from '../helpers/connector';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp';
 
@@ -63,7 +63,7 @@ describe('API', () => {
       version: packageVersion(),
       trustSpace: { domains: 4944, generatedAt: '2025-02-28T15:42:07Z' },
       directory: { entries: 14 },
-      store: { type: 'sqlite', schemaVersion: 4 },
+      store: { type: 'sqlite', schemaVersion: MIGRATIONS.length },
     });
   });
 

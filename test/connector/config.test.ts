@@ -1,6 +1,6 @@
 // Runtime: Node (jest). loadConfig: the embedded default, file + environment precedence, and one actionable French
 // message per invalid setting, naming the setting and where to fix it.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_POLICY } from '../../src/core';
 import {
@@ -12,7 +12,7 @@ import {
   loadConfig,
   type LoadConfigOptions,
 } from '../../src/connector/config';
-import { LISTE_BLANCHE_2025 } from '../helpers/connector';
+import { LISTE_BLANCHE_2025, REPO_ROOT } from '../helpers/connector';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp';
 
 afterAll(removeTempDirs);
@@ -52,7 +52,8 @@ describe('embedded default configuration', () => {
       origin: { embedded: true },
       senders: [],
       admin: { users: [] },
-      outbound: { smtpPort: 587, concurrency: 4, leaseSeconds: 300, retryBaseSeconds: 30, retryMaxSeconds: 3600, maxAttempts: 12 },
+      outbound: { smtpPort: 587, concurrency: 4, leaseSeconds: 300, retryBaseSeconds: 30, retryMaxSeconds: 3600, maxAttempts: 12, crlUrls: [], crlRefreshHours: 6 },
+      receipts: { enabled: true, imapPort: 143, pollSeconds: 60, folder: 'Accusés MSSanté', disposal: 'move', sinceDays: 14 },
       traces: { retentionDays: 183 },
     });
   });
@@ -285,9 +286,11 @@ describe('CONFIG_REFERENCE', () => {
     for (const k of ['server.host', 'server.port', 'server.publicUrl', 'server.tls.certFile', 'server.tls.keyFile', 'dataDir', 'store.type', 'store.sqlitePath', 'trustSpace.listeBlanchePath', 'gateways', 'internalDomains', 'policy', 'directory.extractionPath', 'harness.enabled', 'addin.staticDir', 'log.level']) {
       expect(keys).toContain(k);
     }
-    expect(CONFIG_REFERENCE.map((e) => e.env).filter(Boolean).sort()).toEqual(
-      ['MSS_CONFIG', 'MSS_DATA_DIR', 'MSS_DIRECTORY', 'MSS_DIRECTORY_MAPPING', 'MSS_DIRECTORY_REFRESH', 'MSS_DIRECTORY_SHA256', 'MSS_DIRECTORY_URL', 'MSS_ENTRA_AUDIENCE', 'MSS_ENTRA_JWKS_URL', 'MSS_ENTRA_TENANT_ID', 'MSS_FHIR_API_KEY', 'MSS_IGC_SANTE_ANCHORS', 'MSS_POSTGRES_URL', 'MSS_PRODUCT_REFERENCE', 'MSS_SMTP_HOST', 'MSS_SMTP_PORT', 'MSS_TRACES_RETENTION_DAYS', 'MSS_FHIR_BASE_URL', 'MSS_FHIR_CACHE_TTL', 'MSS_HARNESS', 'MSS_HOST', 'MSS_LISTE_BLANCHE', 'MSS_LOG_LEVEL', 'MSS_PORT', 'MSS_PSC_CLIENT_ID', 'MSS_PSC_CLIENT_SECRET', 'MSS_PSC_ISSUER', 'MSS_PSC_REDIRECT_URI', 'MSS_PUBLIC_URL', 'MSS_TLS_CERT', 'MSS_TLS_KEY'].sort(),
-    );
+    // every MSS_* variable named in the loader's source is documented, and every documented one is read there
+    const source = readFileSync(join(REPO_ROOT, 'src', 'connector', 'config.ts'), 'utf8');
+    const read = [...new Set([...source.matchAll(/'(MSS_[A-Z0-9_]+)'/g)].map((m) => m[1]))].sort();
+    expect(read.length).toBeGreaterThan(30);
+    expect(CONFIG_REFERENCE.map((e) => e.env).filter(Boolean).sort()).toEqual(read);
     for (const e of CONFIG_REFERENCE) {
       expect(e.default.length).toBeGreaterThan(0);
       expect(e.description.length).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 // Runtime: Node (jest). POST /api/messages and GET /api/messages/:id through app.inject(), with a real SQLite store,
 // the real liste blanche and Entra tokens signed by a local key set (the tenant's JWKS cannot be reached here):
 // authentication (issuer, audience, tenant, expiry), sender authorisation, Idempotency-Key, no open relay, the
-// status "en attente"; then the admin traces (disabled by default, admins only, CSV per mailbox).
+// status "en attente"; the patient / IHE XDM / fin d'échange contract and its French errors; then the admin traces
+// (disabled by default, admins only, CSV per mailbox).
 import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet } from 'jose';
 import { buildApp } from '../../src/connector/app';
@@ -9,6 +10,10 @@ import { createEntraVerifier } from '../../src/connector/auth';
 import { openSqliteStore, type Store } from '../../src/connector/store';
 import { realTrustSpace2025, sampleDirectory, testConfig } from '../helpers/connector';
 import { removeTempDirs } from '../helpers/tmp';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodePayload } from '../../src/connector/outbound';
+import { inspectXdm } from '../../src/connector/xdm';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const AUDIENCE = 'api://mss.exemple.fr/5f0c1b2a';
@@ -52,6 +57,7 @@ beforeAll(async () => {
     senders: [{ user: 'alice@hopital.fr', mailboxes: [BOX] }],
     admin: { users: ['oid-admin'] },
     entra: { tenantId: TENANT, audience: AUDIENCE },
+    outbound: { productReference: 'DEV935997' },
   });
   store = openSqliteStore(config.store.sqlitePath);
   app = buildApp({
@@ -150,6 +156,85 @@ describe('POST /api/messages', () => {
   });
 });
 
+describe('POST /api/messages: patient, IHE XDM, fin d\'échange (src/core/send-contract.ts)', () => {
+  // Source: ANS, CR_Radio_CDAN1_v1.XML (test/fixtures/SOURCES.md), patient INS 279035121518989 (ANS test identity)
+  const CDA_B64 = readFileSync(join(__dirname, '..', 'fixtures', 'cda', 'CR_Radio_CDAN1_v1.XML')).toString('base64');
+  const PATIENT = { ins: '279035121518989', insQualified: true, birthName: 'PAT-TROIS', firstNames: 'DOMINIQUE', birthDate: '1979-03-28', sex: 'F' };
+  let n = 0;
+  const send = async (over: Record<string, unknown>) => post(body({ workstationTime: new Date().toISOString().slice(0, 19) + 'Z', ...over }), { authorization: `Bearer ${await token()}`, 'idempotency-key': `patient-${++n}` });
+
+  test('an INS with a wrong key: 400 PATIENT_INS_INVALID, the core\'s reason, the number never echoed', async () => {
+    const r = await send({ patient: { ...PATIENT, ins: '279035121518988' } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toEqual({ error: { code: 'PATIENT_INS_INVALID', message: expect.stringMatching(/clé/i), details: { field: 'patient.ins', reason: 'INS_KEY' } } });
+    expect(r.body).not.toContain('27903512151898');
+  });
+  test('a birth date that is not a calendar date, an empty name: 400 PATIENT_TRAITS_INVALID naming the field', async () => {
+    const d = await send({ patient: { ...PATIENT, birthDate: '1979-02-30' } });
+    expect(d.json().error).toMatchObject({ code: 'PATIENT_TRAITS_INVALID', details: { field: 'patient.birthDate' } });
+    const name = await send({ patient: { ...PATIENT, birthName: '   ' } });
+    expect(name.json().error).toMatchObject({ code: 'PATIENT_TRAITS_INVALID', message: expect.stringContaining('nom de naissance'), details: { field: 'patient.birthName' } });
+  });
+  test('schema: unknown patient property, sex outside F/M, a birth date in another format: 400 VALIDATION_FAILED', async () => {
+    for (const patient of [{ ...PATIENT, nir: 'x' }, { ...PATIENT, sex: 'X' }, { ...PATIENT, birthDate: '28/03/1979' }]) {
+      const r = await send({ patient });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+  test('xdm without a patient, or with an INS not qualified: 400 XDM_PATIENT_REQUIRED in French', async () => {
+    const att = [{ filename: 'cr.xml', contentType: 'text/xml', contentBase64: CDA_B64, xdm: true }];
+    for (const over of [{ attachments: att }, { attachments: att, patient: { ...PATIENT, insQualified: false } }]) {
+      const r = await send(over);
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toEqual({ error: { code: 'XDM_PATIENT_REQUIRED', message: expect.stringContaining('identité INS qualifiée') } });
+    }
+  });
+  test('xdm on something that is not a CDA: 400 XDM_PACK_FAILED with the problem per document; another INS than the CDA\'s: mismatch', async () => {
+    const notCda = await send({ attachments: [{ filename: 'cr.xml', contentBase64: Buffer.from('<html><body>x</body></html>').toString('base64'), xdm: true }], patient: PATIENT });
+    expect(notCda.statusCode).toBe(400);
+    expect(notCda.json().error).toMatchObject({ code: 'XDM_PACK_FAILED', message: expect.stringMatching(/^Document 1 : /), details: { problems: [{ code: 'XDM_CDA_NOT_CLINICAL_DOCUMENT', document: 1 }] } });
+    // 180017512345660 is a valid NIR (key 97 − n mod 97) but not the patient of this CDA: one patient per message (ECO.2.1.1)
+    const other = await send({ attachments: [{ filename: 'cr.xml', contentBase64: CDA_B64, xdm: true }], patient: { ...PATIENT, ins: '180017512345660' } });
+    expect(other.json().error).toMatchObject({ code: 'XDM_PACK_FAILED', details: { problems: [{ code: 'XDM_INS_MISMATCH', document: 1 }] } });
+  });
+  test('fin d\'échange to professionals only: 400 END_OF_EXCHANGE_NOT_PATIENT; to the patient: 202', async () => {
+    const pro = await send({ endOfExchange: true });
+    expect(pro.json()).toEqual({ error: { code: 'END_OF_EXCHANGE_NOT_PATIENT', message: expect.stringContaining('@patient.mssante.fr') } });
+    const ok = await send({ endOfExchange: true, to: ['279035121518989@patient.mssante.fr'], patient: PATIENT });
+    expect(ok.statusCode).toBe(202);
+  });
+  test('no product reference configured: 503 PRODUCT_REFERENCE_MISSING (X-MSS-NIL is required on every message)', async () => {
+    const pair = await generateKeyPair('RS256');
+    const k = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const config = testConfig({ senders: [{ user: 'alice@hopital.fr', mailboxes: [BOX] }], entra: { tenantId: TENANT, audience: AUDIENCE } });
+    const other = openSqliteStore(config.store.sqlitePath);
+    const bare = buildApp({ config, store: other, trustSpace: realTrustSpace2025(), directory: sampleDirectory(), logger: false, verifyEntra: createEntraVerifier({ tenantId: TENANT, audience: AUDIENCE, jwks: { keys: [k] } }) });
+    try {
+      const t = await new SignJWT({ tid: TENANT, oid: 'oid-alice', preferred_username: 'alice@hopital.fr' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(`https://login.microsoftonline.com/${TENANT}/v2.0`).setAudience(AUDIENCE).setExpirationTime('1h').sign(pair.privateKey);
+      const r = await bare.inject({ method: 'POST', url: '/api/messages', payload: body({ workstationTime: new Date().toISOString().slice(0, 19) + 'Z' }), headers: { authorization: `Bearer ${t}`, 'idempotency-key': 'nil-1' } });
+      expect(r.statusCode).toBe(503);
+      expect(r.json()).toEqual({ error: { code: 'PRODUCT_REFERENCE_MISSING', message: expect.stringContaining('X-MSS-NIL') } });
+      expect(await other.outboundCounts()).toEqual({});
+    } finally {
+      await bare.close();
+      await other.close();
+    }
+  });
+  test('the queue keeps the build input (payload v2): XDM packed once, with the INS, FIN and the fixed Date', async () => {
+    const r = await send({ to: ['279035121518989@patient.mssante.fr'], endOfExchange: true, patient: PATIENT, attachments: [{ filename: 'cr.xml', contentType: 'text/xml', contentBase64: CDA_B64, xdm: true }] });
+    expect(r.statusCode).toBe(202);
+    const jobs = await store.claimOutbound({ workerId: 'test', now: Date.now() + 1000, leaseMs: 1000, limit: 100 });
+    const job = jobs.find((j) => j.id === r.json().id)!;
+    const p = decodePayload(job.payload);
+    if (p.v !== 2) throw new Error('payload v2 attendu');
+    expect(p.build).toMatchObject({ noReply: true, readReceipt: true, deliveryReceipt: true, productReference: 'DEV935997', xdm: { cdaCodes: ['18748-4'], insQualified: true } });
+    expect(p.build.attachments).toBeUndefined(); // the CDA is inside the archive only
+    expect(inspectXdm(p.build.xdm!.zip).metadata.patientId).toBe('279035121518989^^^&1.2.250.1.213.1.4.10&ISO^NH');
+    expect(Math.abs(Date.parse(p.date) - Date.now())).toBeLessThan(60_000);
+  });
+});
+
 describe('admin traces', () => {
   test('admins only; CSV per mailbox, without content', async () => {
     await store.appendTrace({ tsUtc: Date.now(), tsWorkstation: '2026-03-01T10:00:00+01:00', actor: 'oid-alice', mailbox: BOX, action: 'envoi', request: 'EHLO, STARTTLS, MAIL FROM, RCPT TO ×1, DATA', replyCode: 250, replyText: '250 2.0.0 Ok', messageId: '<a@b>', outcome: 'ok' });
@@ -169,5 +254,40 @@ describe('admin traces', () => {
     const page = await app.inject({ method: 'GET', url: '/admin/traces.html' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Traces des actions MSSanté');
+  });
+});
+
+describe('no open relay, with the directory\'s "vous vouliez dire"', () => {
+  // a real DirectoryService over the bundled sample directory (assets/directory/annuaire-exemple.txt), as server.ts builds it
+  test('a refused recipient comes with the MSSanté address of the same person (directory) or of the gateway correspondent', async () => {
+    const { DirectoryService, sampleState } = await import('../../src/connector/directory/service');
+    const { bundledDirectoryPath } = await import('../../src/connector/package-root');
+    const config = testConfig({
+      senders: [{ user: 'alice@hopital.fr', mailboxes: [BOX] }],
+      entra: { tenantId: TENANT, audience: AUDIENCE },
+      outbound: { productReference: 'DEV935997' },
+    });
+    const own = openSqliteStore(config.store.sqlitePath);
+    const service = new DirectoryService({ initial: sampleState(bundledDirectoryPath()) });
+    const app2 = buildApp({ config, store: own, trustSpace: realTrustSpace2025(), directory: service, logger: false, verifyEntra: createEntraVerifier({ tenantId: TENANT, audience: AUDIENCE, jwks }) });
+    try {
+      await app2.ready();
+      const r = await app2.inject({
+        method: 'POST',
+        url: '/api/messages',
+        payload: body({ to: ['sophie.martin@gmail.com', 'contact@gmail.com'], cc: ['jean.dupont=medecin.mssante.fr@dsp.paris'] }),
+        headers: { authorization: `Bearer ${await token()}`, 'idempotency-key': 'k-suggest' },
+      });
+      expect(r.statusCode).toBe(422);
+      expect(r.json().error.details.recipients).toEqual([
+        { field: 'to', index: 0, kind: 'external', suggestion: 'sophie.martin@medecin.mssante.fr' },
+        { field: 'to', index: 1, kind: 'external' },
+        { field: 'cc', index: 0, kind: 'gateway', suggestion: 'jean.dupont@medecin.mssante.fr' },
+      ]);
+      expect(await own.outboundCounts()).toEqual({});
+    } finally {
+      await app2.close();
+      await own.close();
+    }
   });
 });

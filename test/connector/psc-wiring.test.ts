@@ -1,12 +1,14 @@
 // Runtime: Node (jest). Pro Santé Connect wiring of the connector: the `psc.*` settings are validated (the secret is
 // environment-only), a configured connector serves /psc/start (authorization code + PKCE S256 toward the issuer it
 // discovered), and an unreachable PSC at start-up leaves the rest of the connector working (SC.MSS/CONF.08).
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../../src/connector/config';
 import { startConnector, type RunningConnector } from '../../src/connector/server';
 import { makeTempDir } from '../helpers/tmp';
+import { makePki } from '../transport/helpers/pki';
 
 function problemsOf(env: Record<string, string>, file?: object): string[] {
   const dir = makeTempDir('mss-psc-config-');
@@ -42,6 +44,9 @@ describe('psc.* settings', () => {
       redirectUri: 'https://localhost:3000/psc/callback',
       scope: 'openid scope_all',
       acrValues: 'eidas1',
+      ticketTtlSeconds: 120,
+      allowUserQuery: false,
+      waitRecheckSeconds: 15,
     });
   });
   it.each([
@@ -90,7 +95,10 @@ describe('connector with psc configured', () => {
 
   it('serves /psc/start: a redirect to the discovered authorization endpoint with PKCE S256', async () => {
     const lines: string[] = [];
-    const r = await start({ MSS_PSC_ISSUER: issuer, MSS_PSC_CLIENT_ID: 'mss-outlook' }, lines);
+    // the ?user= form needs the development setting (test/connector/psc-session.test.ts: the ticket flow)
+    const refused = await start({ MSS_PSC_ISSUER: issuer, MSS_PSC_CLIENT_ID: 'mss-outlook' }, []);
+    expect((await refused.app.inject({ method: 'GET', url: '/psc/start?user=u1' })).statusCode).toBe(400);
+    const r = await start({ MSS_PSC_ISSUER: issuer, MSS_PSC_CLIENT_ID: 'mss-outlook', MSS_PSC_ALLOW_USER_QUERY: 'true' }, lines);
     const res = await r.app.inject({ method: 'GET', url: '/psc/start?user=u1' });
     expect(res.statusCode).toBe(302);
     const to = new URL(res.headers.location as string);
@@ -100,6 +108,19 @@ describe('connector with psc configured', () => {
     expect(to.searchParams.get('redirect_uri')).toBe('https://localhost:3000/psc/callback');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(lines.join('\n')).toContain('Pro Santé Connect : ');
+  });
+
+  it('Espace de Confiance: with psc.clientCertPath the connector authenticates to PSC by mutual TLS and says so; the passphrase never comes from the file', async () => {
+    const pki = makePki();
+    const dir = makeTempDir('mss-psc-cert-');
+    const p12 = join(dir, 'structure.p12');
+    writeFileSync(p12, pki.clientP12);
+    const lines: string[] = [];
+    await start({ MSS_PSC_ISSUER: issuer, MSS_PSC_CLIENT_ID: 'mss-outlook', MSS_PSC_CLIENT_CERT: p12, MSS_PSC_CLIENT_CERT_PASSPHRASE: pki.clientP12Pass }, lines);
+    expect(lines.join('\n')).toMatch(/Pro Santé Connect : .*TLS mutuel IGC-Santé/);
+    expect(lines.join('\n')).not.toContain(pki.clientP12Pass);
+    expect(problemsOf({ MSS_PSC_ISSUER: issuer, MSS_PSC_CLIENT_ID: 'x', MSS_PSC_CLIENT_CERT: p12, MSS_PSC_CLIENT_SECRET: 's' }).join('\n')).toMatch(/choisissez un seul mode d'authentification/);
+    expect(problemsOf({}, { psc: { issuer, clientId: 'x', clientCertPath: p12, clientCertPassphrase: 'oops' } }).join('\n')).toMatch(/psc\.clientCertPassphrase : .*MSS_PSC_CLIENT_CERT_PASSPHRASE/);
   });
 
   it('PSC unreachable at start-up: the connector still starts, without the PSC routes, and says so', async () => {

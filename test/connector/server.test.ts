@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ConfigError, type Config } from '../../src/connector/config';
 import { DEV_CERT_DIR, DEV_CERT_FILE } from '../../src/connector/dev-cert';
 import { startConnector } from '../../src/connector/server';
+import { MIGRATIONS } from '../../src/connector/store';
 import { LISTE_BLANCHE_TRUNCATED, REPO_ROOT, testConfig } from '../helpers/connector';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp';
 
@@ -41,7 +42,7 @@ describe('startConnector', () => {
       const ca = readFileSync(join(config.dataDir, DEV_CERT_DIR, DEV_CERT_FILE), 'utf8');
       const res = await getJson(`${running.url}/api/health`, ca);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'ok', store: { type: 'sqlite', schemaVersion: 4 }, directory: { entries: 14 } });
+      expect(res.body).toMatchObject({ status: 'ok', store: { type: 'sqlite', schemaVersion: MIGRATIONS.length }, directory: { entries: 14 } });
       expect(printed).toContain(`Connecteur mss-outlook prêt sur ${running.url} — harnais de démonstration : ${running.url}/harness.html`);
       expect(printed.some((l) => l.startsWith('Certificat de développement créé'))).toBe(true);
       // a client that does not trust the certificate is refused: this is real TLS

@@ -3,7 +3,7 @@
 // recovery of an expired lease, lost-lease refusals, no double claim between two instances), traces (filters,
 // purge, written with the outcome in one transaction).
 import { randomUUID } from 'node:crypto';
-import { MIGRATIONS, PG_MIGRATIONS, type NewOutbound, type Store, type TraceInput } from '../../src/connector/store';
+import { MIGRATIONS, PG_MIGRATIONS, type NewOutbound, type ReceiptInput, type Store, type TraceInput } from '../../src/connector/store';
 import { removeTempDirs } from '../helpers/tmp';
 import { postgresFactory, sqliteFactory, type StoreFactory } from './store-factories';
 
@@ -164,5 +164,110 @@ describe.each([['sqlite', sqliteFactory], ['postgres', postgresFactory]] as cons
     expect(first).toEqual({ id: expect.any(Number), ...trace({ tsUtc: T0 }) });
     expect(await store.purgeTraces(T0 + 1500)).toBe(2);
     expect((await store.listTraces({})).map((t) => t.tsUtc)).toEqual([T0 + 2000]);
+  });
+
+  // ---- receipts (issue 7 part 5; the real DSN/MDN e-mails are in test/connector/receipts/match-receipt.test.ts)
+
+  /** A message taken through the queue to `accepted` (SMTP 250), as the worker leaves it. */
+  async function accepted(over: Partial<NewOutbound> = {}, at = T0): Promise<NewOutbound> {
+    const m = msg({ now: at, ...over });
+    await store.enqueueOutbound(m);
+    const jobs = await store.claimOutbound({ workerId: 'w', now: at, leaseMs: 60_000, limit: 1000 });
+    for (const j of jobs) await store.completeOutbound(j.id, 'w', { status: 'accepted', response: '250 2.0.0 Ok', now: at + 1 });
+    return m;
+  }
+  const line = (over: Partial<ReceiptInput> = {}): ReceiptInput => ({
+    recipient: 'dr.x@medecin.mssante.fr',
+    type: 'dsn',
+    action: 'delivered',
+    status: '2.0.0',
+    state: 'delivered',
+    explanation: 'Message remis au serveur de l\'opérateur du destinataire.',
+    receiptKey: '<r1@op.mssante.fr>',
+    receivedAt: T0 + 100,
+    ...over,
+  });
+
+  test('receipts: found by Message-ID or by ENVID, only in the sending mailbox', async () => {
+    const m = await accepted();
+    expect(await store.findOutboundForReceipt({ mailbox: MAILBOX, messageId: m.messageId })).toMatchObject({ id: m.id, status: 'accepted' });
+    expect(await store.findOutboundForReceipt({ mailbox: MAILBOX.toUpperCase(), messageId: m.messageId })).toMatchObject({ id: m.id });
+    // ENVID = the queue id, or the Message-ID without its brackets (mime/build-message.ts)
+    expect(await store.findOutboundForReceipt({ mailbox: MAILBOX, envelopeId: m.id })).toMatchObject({ id: m.id });
+    expect(await store.findOutboundForReceipt({ mailbox: MAILBOX, envelopeId: m.messageId.slice(1, -1) })).toMatchObject({ id: m.id });
+    expect(await store.findOutboundForReceipt({ mailbox: MAILBOX, messageId: '<autre@x.fr>', envelopeId: m.id })).toMatchObject({ id: m.id });
+    expect(await store.findOutboundForReceipt({ mailbox: 'autre@hopital.mssante.fr', messageId: m.messageId })).toBeUndefined();
+    expect(await store.findOutboundForReceipt({ mailbox: MAILBOX, messageId: '<inconnu@x.fr>' })).toBeUndefined();
+    expect(await store.findOutboundForReceipt({ mailbox: MAILBOX })).toBeUndefined();
+  });
+
+  test('receipts: delivered when every recipient has a delivery, read on an MDN displayed; the same report twice adds nothing', async () => {
+    const m = await accepted({ recipientsCount: 2 });
+    expect(await store.recordReceipts(m.id, [line({ state: 'delayed', action: 'delayed', status: '4.4.7', receiptKey: 'k0', receivedAt: T0 + 50 })], T0 + 50)).toEqual({ inserted: 1, status: 'accepted', changed: false });
+    expect(await store.recordReceipts(m.id, [line()], T0 + 100)).toEqual({ inserted: 1, status: 'accepted', changed: false });
+    expect(await store.recordReceipts(m.id, [line()], T0 + 101)).toEqual({ inserted: 0, status: 'accepted', changed: false });
+    const second = line({ recipient: 'secretariat@clinique.mssante.fr', action: 'relayed', receiptKey: 'k2', receivedAt: T0 + 200 });
+    expect(await store.recordReceipts(m.id, [second], T0 + 200)).toEqual({ inserted: 1, status: 'delivered', changed: true });
+    expect(await store.getOutbound(m.id)).toMatchObject({ status: 'delivered', updatedAt: T0 + 200 });
+    const mdn = line({ type: 'mdn', action: 'displayed', state: 'read', receiptKey: 'k3', receivedAt: T0 + 300, explanation: 'Le message a été ouvert par le destinataire.' });
+    expect(await store.recordReceipts(m.id, [mdn], T0 + 300)).toEqual({ inserted: 1, status: 'read', changed: true });
+    // a late delivery report does not take a read message back
+    expect(await store.recordReceipts(m.id, [line({ receiptKey: 'k4', receivedAt: T0 + 400 })], T0 + 400)).toMatchObject({ status: 'read', changed: false });
+    const rows = await store.listReceipts(m.id);
+    expect(rows.map((r) => [r.recipient, r.type, r.state])).toEqual([
+      ['dr.x@medecin.mssante.fr', 'dsn', 'delayed'],
+      ['dr.x@medecin.mssante.fr', 'dsn', 'delivered'],
+      ['secretariat@clinique.mssante.fr', 'dsn', 'delivered'],
+      ['dr.x@medecin.mssante.fr', 'mdn', 'read'],
+      ['dr.x@medecin.mssante.fr', 'dsn', 'delivered'],
+    ]);
+    expect(rows[0]).toEqual({ ...line({ state: 'delayed', action: 'delayed', status: '4.4.7', receiptKey: 'k0', receivedAt: T0 + 50 }), id: expect.any(Number), outboundId: m.id, mailbox: MAILBOX });
+  });
+
+  test('receipts: a DSN failure fails the message with its French explanation and the masked reply', async () => {
+    const m = await accepted({ recipientsCount: 2 });
+    const failure = line({ action: 'failed', status: '5.1.1', state: 'failed', diagnostic: 'smtp; 550 5.1.1 <*@medecin.mssante.fr> User unknown', explanation: 'Message non remis (erreur définitive : adresse inconnue).' });
+    expect(await store.recordReceipts(m.id, [failure], T0 + 100)).toEqual({ inserted: 1, status: 'failed', changed: true });
+    expect((await store.getOutbound(m.id))?.lastError).toEqual({
+      code: 'DSN_FAILED',
+      message: 'Non remis à 1 destinataire sur 2. Message non remis (erreur définitive : adresse inconnue).',
+      response: 'smtp; 550 5.1.1 <*@medecin.mssante.fr> User unknown',
+    });
+  });
+
+  test('receipts: a message still queued keeps its status (the worker owns it); the rows are kept', async () => {
+    const m = msg();
+    await store.enqueueOutbound(m);
+    expect(await store.recordReceipts(m.id, [line()], T0 + 100)).toEqual({ inserted: 1, status: 'queued', changed: false });
+    await expect(store.recordReceipts(randomUUID(), [line()], T0)).rejects.toThrow(/unknown outbound/);
+  });
+
+  test('receipts: recent receipts of every mailbox, newest first, limited', async () => {
+    const a = await accepted();
+    const b = await accepted({ mailbox: 'autre@hopital.mssante.fr' });
+    await store.recordReceipts(a.id, [line({ receivedAt: T0 + 10, receiptKey: 'a' })], T0 + 10);
+    await store.recordReceipts(b.id, [line({ receivedAt: T0 + 30, receiptKey: 'b' })], T0 + 30);
+    await store.recordReceipts(a.id, [line({ type: 'mdn', action: 'displayed', state: 'read', receivedAt: T0 + 20, receiptKey: 'c' })], T0 + 20);
+    expect((await store.listRecentReceipts(10)).map((r) => [r.mailbox, r.receivedAt])).toEqual([
+      ['autre@hopital.mssante.fr', T0 + 30],
+      [MAILBOX, T0 + 20],
+      [MAILBOX, T0 + 10],
+    ]);
+    expect(await store.listRecentReceipts(1)).toHaveLength(1);
+  });
+
+  test('receipts: the IMAP position per mailbox, and the mailboxes still waiting for a receipt', async () => {
+    expect(await store.getImapPosition(MAILBOX)).toBeUndefined();
+    await store.setImapPosition(MAILBOX, { uidValidity: 4_000_000_000, lastUid: 12 }, T0);
+    await store.setImapPosition(MAILBOX.toUpperCase(), { uidValidity: 4_000_000_000, lastUid: 15 }, T0 + 1);
+    expect(await store.getImapPosition(MAILBOX)).toEqual({ uidValidity: 4_000_000_000, lastUid: 15 });
+    await accepted({ authorId: 'oid-1' }, T0);
+    await accepted({ authorId: 'oid-2' }, T0 + 5_000);
+    await accepted({ authorId: 'oid-3', mailbox: 'autre@hopital.mssante.fr' }, T0 - 5_000);
+    await store.enqueueOutbound(msg({ authorId: 'oid-4' }));
+    expect(await store.listReceiptMailboxes(T0)).toEqual([
+      { mailbox: MAILBOX, authorId: 'oid-1' },
+      { mailbox: MAILBOX, authorId: 'oid-2' },
+    ]);
   });
 });

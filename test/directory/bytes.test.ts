@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadExtractionFile, loadExtractionText } from '../../src/connector/directory/load-extraction';
 import { DirectoryService } from '../../src/connector/directory/service';
 import {
+  ByteWriter,
   decodeUtf8,
   encodeUtf8,
   equalsUtf8,
@@ -103,7 +104,31 @@ describe('JSON written by hand = JSON.stringify', () => {
     const service = new DirectoryService({ initial: { index, meta: { sourceKind: 'file', source: 'test', loadedAt: '' } } });
     const inputs = [index.address(0), ` ${index.address(7).toUpperCase()} `, 'inconnu@medecin.mssante.fr', 'pas une adresse', index.address(index.size - 1)];
     const fast = service.lookupManyJson(inputs);
-    expect(fast?.body).toBe(JSON.stringify({ results: await service.lookupMany(inputs) }));
+    expect(Buffer.from(fast!.body).toString('utf8')).toBe(JSON.stringify({ results: await service.lookupMany(inputs) }));
     expect(fast?.found).toBe(3);
+    expect(fast?.invalid).toBe(1);
+  });
+
+  it('writeRecordJson(i) writes the bytes of JSON.stringify(record(i)), escapes and accents included', async () => {
+    const { index } = await loadExtractionFile(standardExtraction());
+    const w = new ByteWriter(16);
+    for (let i = 0; i < index.size; i += 97) {
+      w.reset();
+      index.writeRecordJson(w, i);
+      expect(Buffer.from(w.take()).toString('utf8')).toBe(JSON.stringify(index.record(i)));
+    }
+    const odd = loadExtractionText(
+      `${HEADER}\n${row({ 'Type de BAL': 'ORG', 'Adresse BAL': 'sec@chu.mssante.fr', 'Service de rattachement': 'SERVICE "A"\\B', 'Raison Sociale structure BAL': 'CHU\u0001', 'Identification Structure': '1"2' })}\n` +
+        `${row({ 'Type de BAL': 'PER', 'Adresse BAL': 'helene.lefevre@chu.mssante.fr', "Nom d'exercice": 'LEFÈVRE "dite" \\ Œ', "Prénom d'exercice": 'Hélène 😀' })}\n`,
+    ).index;
+    for (let i = 0; i < odd.size; i++) {
+      w.reset();
+      odd.writeRecordJson(w, i);
+      expect(Buffer.from(w.take()).toString('utf8')).toBe(JSON.stringify(odd.record(i)));
+    }
+    // the service answer for the same records, names joined inside one pair of quotes
+    const service = new DirectoryService({ initial: { index: odd, meta: { sourceKind: 'file', source: 'test', loadedAt: '' } } });
+    const inputs = [odd.address(0), odd.address(1), 'Ünïcode "x"@exemple.fr'];
+    expect(Buffer.from(service.lookupManyJson(inputs)!.body).toString('utf8')).toBe(JSON.stringify({ results: await service.lookupMany(inputs) }));
   });
 });

@@ -1,25 +1,29 @@
 // Runtime: Node (jest). The operator stand-in of the pipeline tests: smtp-server on 127.0.0.1 with STARTTLS (a
 // server certificate of the throw-away IGC-Santé PKI), recording every DATA it accepts by Message-ID. It can be
-// stopped and restarted on the same port (operator down).
+// stopped and restarted on the same port (operator down). It announces DSN (RFC 3461) like MSSanté operators and,
+// when asked (`keep`), keeps each message's bytes and SMTP envelope (MAIL FROM / RCPT TO and their DSN parameters).
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerEnvelope } from 'smtp-server';
 import { makePki, type TestPki } from '../transport/helpers/pki';
 
 export interface Peer {
   readonly port: number;
   /** Message-ID → number of DATA received with it. */
   readonly received: Map<string, number>;
+  /** With `keep`: every accepted message, in order. */
+  readonly messages: { readonly raw: Buffer; readonly envelope: SMTPServerEnvelope }[];
   total(): number;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
 
 /** Starts a peer (port 0 ⇒ a free port, kept across restarts). */
-export async function startPeer(pki: TestPki, port = 0): Promise<Peer> {
+export async function startPeer(pki: TestPki, port = 0, options: { keep?: boolean; delayMs?: number } = {}): Promise<Peer> {
   const received = new Map<string, number>();
+  const messages: Peer['messages'][number][] = [];
   let server: SMTPServer | undefined;
   let actualPort = port;
   const open = async () => {
@@ -28,15 +32,20 @@ export async function startPeer(pki: TestPki, port = 0): Promise<Peer> {
       cert: pki.serverChain,
       authOptional: true,
       logger: false,
+      hideDSN: false,
       size: 30 * 1024 * 1024,
-      onData(stream, _session, cb) {
+      onData(stream, session, cb) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          const head = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n')[0];
+          const raw = Buffer.concat(chunks);
+          if (options.keep) messages.push({ raw, envelope: JSON.parse(JSON.stringify(session.envelope)) as SMTPServerEnvelope });
+          const head = raw.toString('utf8').split('\r\n\r\n')[0];
           const id = /^Message-ID:\s*(<[^>]+>)/im.exec(head)?.[1] ?? '(aucun)';
           received.set(id, (received.get(id) ?? 0) + 1);
-          cb();
+          // a slow operator: the 250 to DATA comes `delayMs` after the final "."
+          if (options.delayMs) setTimeout(() => cb(), options.delayMs);
+          else cb();
         });
       },
     });
@@ -52,6 +61,7 @@ export async function startPeer(pki: TestPki, port = 0): Promise<Peer> {
       return actualPort;
     },
     received,
+    messages,
     total: () => [...received.values()].reduce((a, b) => a + b, 0),
     async stop() {
       const s = server;

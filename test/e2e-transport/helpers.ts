@@ -90,7 +90,7 @@ export async function signIn(client: PscClient, userId: string, mailbox: string)
   // A real listening Fastify (not inject(): light-my-request pulls the ESM-only `cookie` 2, which jest's CommonJS
   // runtime cannot load).
   const app = Fastify({ logger: false });
-  await app.register(pscRoutes({ client }));
+  await app.register(pscRoutes({ client, allowUserQuery: true })); // the dev-only ?user= form: the e2e plays the dialog
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     const start = await fetch(`${base}/psc/start?user=${encodeURIComponent(userId)}&login_hint=${encodeURIComponent(mailbox)}`, { redirect: 'manual' });

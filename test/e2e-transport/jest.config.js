@@ -13,7 +13,10 @@ module.exports = {
   testMatch: ['**/*.e2e.ts'],
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: { esModuleInterop: true, isolatedModules: true } }],
+    // jose (and fastify's ES-module dependencies) compiled to CommonJS, as in the root jest config
+    '^.+/node_modules/(content-disposition|cookie|jose)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie|jose)/)'],
   globalSetup: '<rootDir>/test/e2e-transport/global-setup.js',
   globalTeardown: '<rootDir>/test/e2e-transport/global-teardown.js',
   maxWorkers: 1,

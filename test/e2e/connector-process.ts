@@ -14,6 +14,8 @@ const SERVER = join(REPO_ROOT, 'build', 'src', 'connector', 'server.js');
 export interface ConnectorProcess {
   /** e.g. https://127.0.0.1:41234 */
   readonly url: string;
+  /** The connector's data folder (SQLite base, development certificate). */
+  readonly dataDir: string;
   /** What the connector printed (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -31,8 +33,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Options of {@link startConnectorProcess}. */
+export interface ConnectorProcessOptions {
+  /** More environment (MSS_CONFIG, NODE_EXTRA_CA_CERTS, MSS_PRODUCT_REFERENCE...). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** [30 000] ms to wait for the ready line. */
+  readonly timeoutMs?: number;
+  /** Sets MSS_PUBLIC_URL to the loopback URL it listens on (links the connector hands out, e.g. Pro Santé Connect's). */
+  readonly publicUrlIsLoopback?: boolean;
+}
+
 /** Starts the connector; resolves once it printed its ready line. */
-export async function startConnectorProcess(timeoutMs = 30_000): Promise<ConnectorProcess> {
+export async function startConnectorProcess(opts: ConnectorProcessOptions = {}): Promise<ConnectorProcess> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   if (!existsSync(SERVER)) throw new Error(`${SERVER} manque : lancez « npm run build:node » (npm run test:e2e le fait).`);
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-outlook-e2e-'));
   const port = await freePort();
@@ -46,6 +59,8 @@ export async function startConnectorProcess(timeoutMs = 30_000): Promise<Connect
       MSS_PORT: String(port),
       MSS_DATA_DIR: dataDir,
       MSS_LOG_LEVEL: 'warn',
+      ...(opts.publicUrlIsLoopback ? { MSS_PUBLIC_URL: `https://127.0.0.1:${port}` } : {}),
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -70,6 +85,7 @@ export async function startConnectorProcess(timeoutMs = 30_000): Promise<Connect
   let stopped: Promise<void> | undefined;
   return {
     url: `https://127.0.0.1:${port}`,
+    dataDir,
     output: () => out,
     stop() {
       stopped ??= new Promise<void>((resolve) => {

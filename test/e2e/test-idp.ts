@@ -1,8 +1,10 @@
 // Runtime: Node (jest e2e helper). A tiny OpenID Connect stand-in for the harness sign-in: discovery, authorize (code
 // + PKCE S256), token (an RS256 JWT signed with a key made for this run) and JWKS, served through Playwright routes on
-// https://idp.test (nothing listens, nothing leaves the machine). `verify` checks a bearer token the way a resource
-// server does (signature against the JWKS, issuer, audience, expiry). TEST ONLY: the connector's production
-// validation is not involved and not weakened.
+// https://idp.test (nothing listens, nothing leaves the machine). The access token has the shape of a Microsoft Entra
+// ID v2.0 token of tenant IDP_TENANT (iss https://login.microsoftonline.com/<tid>/v2.0, tid, oid, preferred_username),
+// so the REAL connector validates it with its production verifier (src/connector/auth/entra.ts), given this run's
+// key set through entra.jwksUrl (`jwks()`, served by the test on 127.0.0.1). `verify` checks a token the way a
+// resource server does. TEST ONLY.
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify as verifySignature, type JsonWebKey } from 'node:crypto';
 import type { BrowserContext, Route } from 'playwright-core';
 
@@ -10,6 +12,12 @@ export const IDP_ORIGIN = 'https://idp.test';
 export const IDP_CLIENT_ID = 'mss-outlook-harness';
 export const IDP_AUDIENCE = 'api://mss-connector-harness';
 export const IDP_SCOPE = `${IDP_AUDIENCE}/Messages.Send`;
+/** The tenant the tokens claim (a GUID, as entra.tenantId requires). */
+export const IDP_TENANT = '6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f';
+/** The Entra v2.0 issuer of that tenant (what the connector's verifier expects). */
+export const IDP_ISSUER = `https://login.microsoftonline.com/${IDP_TENANT}/v2.0`;
+/** The signed-in test user. */
+export const IDP_USER = { oid: '0b1c2d3e-0000-4000-8000-00000000a11c', preferredUsername: 'secretariat@m2a.paris' } as const;
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -20,6 +28,8 @@ export interface TestIdp {
   verify(token: string): Record<string, unknown>;
   /** How many tokens were issued. */
   issued(): number;
+  /** The public key set (JWKS) of this run. */
+  jwks(): { keys: JsonWebKey[] };
 }
 
 export function createTestIdp(): TestIdp {
@@ -80,7 +90,18 @@ export function createTestIdp(): TestIdp {
         return json(route, 200, {
           token_type: 'Bearer',
           expires_in: 3600,
-          access_token: jwt({ iss: IDP_ORIGIN, aud: IDP_AUDIENCE, sub: 'harness-user', azp: IDP_CLIENT_ID, scp: 'Messages.Send', iat: now, exp: now + 3600 }),
+          access_token: jwt({
+            iss: IDP_ISSUER,
+            aud: IDP_AUDIENCE,
+            sub: 'harness-user',
+            tid: IDP_TENANT,
+            oid: IDP_USER.oid,
+            preferred_username: IDP_USER.preferredUsername,
+            azp: IDP_CLIENT_ID,
+            scp: 'Messages.Send',
+            iat: now,
+            exp: now + 3600,
+          }),
         });
       }
       default:
@@ -93,6 +114,7 @@ export function createTestIdp(): TestIdp {
       await context.route(`${IDP_ORIGIN}/**`, handle);
     },
     issued: () => issued,
+    jwks: () => ({ keys: [jwk] }),
     verify(token) {
       const [head, body, signature] = token.split('.');
       if (!head || !body || !signature) throw new Error('jeton mal formé');
@@ -101,7 +123,7 @@ export function createTestIdp(): TestIdp {
       const ok = verifySignature('sha256', Buffer.from(`${head}.${body}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(signature, 'base64url'));
       if (!ok) throw new Error('signature invalide');
       const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
-      if (claims.iss !== IDP_ORIGIN || claims.aud !== IDP_AUDIENCE) throw new Error('émetteur ou audience inattendus');
+      if (claims.iss !== IDP_ISSUER || claims.aud !== IDP_AUDIENCE) throw new Error('émetteur ou audience inattendus');
       if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw new Error('jeton expiré');
       return claims;
     },

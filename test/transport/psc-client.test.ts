@@ -208,7 +208,7 @@ test('a sign-in refused at PSC, or an unknown state, is PSC_NOT_CONNECTED; nothi
 test('the routes: /psc/start redirects to PSC, /psc/callback opens the session and answers a French page without token', async () => {
   const client = await newClient();
   const app = Fastify({ logger: false });
-  await app.register(pscRoutes({ client }));
+  await app.register(pscRoutes({ client, allowUserQuery: true })); // ?user=: development form (psc.allowUserQuery)
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     const start = await fetch(`${base}/psc/start?user=u3&login_hint=dr.martin%40hopital.mssante.fr`, { redirect: 'manual' });

@@ -16,10 +16,10 @@ export function supportsNestedAppAuth(office: typeof Office | undefined): boolea
 export type DialogAuthMessage = { readonly accessToken: string } | { readonly error: string };
 
 /**
- * Opens `url` in an Office dialog and resolves with the access token the page sends back. Rejects when the dialog
- * cannot open, the user closes it (Office event 12006), or the page reports an error.
+ * Opens `url` in an Office dialog and resolves with the first message the page sends (messageParent); the dialog is
+ * closed then. Rejects when the dialog cannot open or the user closes it (Office event 12006).
  */
-export function signInWithOfficeDialog(office: typeof Office, url: string): Promise<string> {
+export function openOfficeDialog(office: typeof Office, url: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     office.context.ui.displayDialogAsync(url, { height: 60, width: 30, promptBeforeOpen: false }, (result) => {
       if (result.status !== office.AsyncResultStatus.Succeeded) {
@@ -40,20 +40,27 @@ export function signInWithOfficeDialog(office: typeof Office, url: string): Prom
       };
       dialog.addEventHandler(office.EventType.DialogMessageReceived, (arg) => {
         const message = (arg as { message?: string }).message ?? '';
-        let parsed: DialogAuthMessage | undefined;
-        try {
-          parsed = JSON.parse(message) as DialogAuthMessage;
-        } catch {
-          parsed = undefined;
-        }
-        if (parsed && 'accessToken' in parsed && typeof parsed.accessToken === 'string') {
-          const token = parsed.accessToken;
-          finish(() => resolve(token));
-        } else {
-          finish(() => reject(new Error(parsed && 'error' in parsed ? parsed.error : 'réponse de connexion illisible')));
-        }
+        finish(() => resolve(message));
       });
-      dialog.addEventHandler(office.EventType.DialogEventReceived, () => finish(() => reject(new Error('fenêtre de connexion fermée'))));
+      dialog.addEventHandler(office.EventType.DialogEventReceived, () => finish(() => reject(new Error('fenêtre fermée'))));
     });
   });
+}
+
+/**
+ * Opens `url` in an Office dialog and resolves with the access token the page sends back. Rejects when the dialog
+ * cannot open, the user closes it (Office event 12006), or the page reports an error.
+ */
+export async function signInWithOfficeDialog(office: typeof Office, url: string): Promise<string> {
+  const message = await openOfficeDialog(office, url).catch((err: unknown) => {
+    throw new Error(err instanceof Error && err.message === 'fenêtre fermée' ? 'fenêtre de connexion fermée' : String(err instanceof Error ? err.message : err));
+  });
+  let parsed: DialogAuthMessage | undefined;
+  try {
+    parsed = JSON.parse(message) as DialogAuthMessage;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed && 'accessToken' in parsed && typeof parsed.accessToken === 'string') return parsed.accessToken;
+  throw new Error(parsed && 'error' in parsed ? parsed.error : 'réponse de connexion illisible');
 }

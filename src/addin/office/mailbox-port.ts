@@ -126,4 +126,17 @@ export interface MailboxPort {
   setSessionData(name: string, value: string): Promise<void>;
   /** `undefined` when the key is absent. */
   getSessionData(name: string): Promise<string | undefined>;
+  /**
+   * Opens a page of the add-in's own domain in an Office dialog (Office.context.ui.displayDialogAsync, DialogApi 1.1)
+   * and resolves with the first message the page sends (Office.context.ui.messageParent); the dialog is then closed.
+   * Rejects when it cannot open (12004 domain, 12007 one dialog at a time) or the user closes it (12006).
+   */
+  openDialog(url: string): Promise<string>;
+  /** True when Outlook shows a dark theme now (Office.context.officeTheme). */
+  isDarkTheme(): boolean;
+  /**
+   * Calls `listener` with the new theme whenever Outlook's theme changes (Office.EventType.OfficeThemeChanged on
+   * Office.context.mailbox). Where the client has no such event, resolves anyway and never calls.
+   */
+  onThemeChanged(listener: (dark: boolean) => void): Promise<Unsubscribe>;
 }

@@ -2,6 +2,8 @@
 // promise-based MailboxPort. Each Office call is wrapped once, by officeAsync; read and compose items differ
 // (OUTLOOK.md §2: in read mode item.to / item.cc are plain arrays and item.subject a string).
 import type { RecipientField } from '../../core';
+import { openOfficeDialog } from './auth-dialog';
+import { luminance } from './host-info';
 import {
   COMPOSE_TYPES,
   type AttachmentInfo,
@@ -117,6 +119,54 @@ function displayNewMessage(office: OfficeApi, mailbox: Office.Mailbox, form: New
   return officeAsync<void>(office, 'displayNewMessageFormAsync', (cb) => mailbox.displayNewMessageFormAsync(params, {}, cb));
 }
 
+/** Dark when the body background is dark (Office.context.officeTheme, WCAG relative luminance below 0.2). */
+function isDark(theme: { bodyBackgroundColor?: string } | undefined): boolean {
+  const lum = luminance(theme?.bodyBackgroundColor);
+  return lum !== undefined && lum < 0.2;
+}
+
+/** What the compose and read ports share: the dialog and Outlook's theme. */
+function hostSurface(office: OfficeApi, mailbox: Office.Mailbox): Pick<MailboxPort, 'openDialog' | 'isDarkTheme' | 'onThemeChanged'> {
+  // Office.js removes every handler of an event type at once (removeHandlerAsync has no handler argument): ONE Office
+  // handler, registered on first use and kept for the port's life, fans out to the listeners; unsubscribing only
+  // removes the listener (React StrictMode subscribes, unsubscribes and subscribes again).
+  const listeners = new Set<(dark: boolean) => void>();
+  let registration: Promise<boolean> | undefined;
+  const register = (): Promise<boolean> => {
+    // OfficeThemeChanged on the mailbox (Outlook on Windows, new Outlook); elsewhere the theme is read once.
+    const type = office.EventType?.OfficeThemeChanged;
+    if (!type || typeof mailbox.addHandlerAsync !== 'function') return Promise.resolve(false);
+    const handler = (arg: unknown) => {
+      const theme = (arg as { officeTheme?: { bodyBackgroundColor?: string } } | undefined)?.officeTheme ?? office.context?.officeTheme;
+      const dark = isDark(theme);
+      for (const l of Array.from(listeners)) l(dark);
+    };
+    return officeAsync<void>(office, 'mailbox.addHandlerAsync', (cb) => mailbox.addHandlerAsync(type, handler, cb)).then(
+      () => true,
+      () => false, // not supported by this client: the theme stays as read at start
+    );
+  };
+  return {
+    openDialog: (url) => openOfficeDialog(office, url),
+    isDarkTheme: () => {
+      try {
+        return isDark(office.context?.officeTheme);
+      } catch {
+        return false;
+      }
+    },
+    async onThemeChanged(listener) {
+      listeners.add(listener);
+      registration ??= register();
+      await registration;
+      return () => {
+        listeners.delete(listener);
+        return Promise.resolve();
+      };
+    },
+  };
+}
+
 function composePort(office: OfficeApi, mailbox: Office.Mailbox, item: Office.MessageCompose): MailboxPort {
   const fields: Record<RecipientField, Office.Recipients> = { to: item.to, cc: item.cc, bcc: item.bcc };
 
@@ -155,6 +205,7 @@ function composePort(office: OfficeApi, mailbox: Office.Mailbox, item: Office.Me
   };
 
   return {
+    ...hostSurface(office, mailbox),
     mode: 'compose',
     async getRecipients(): Promise<RecipientsByField> {
       const [to, cc, bcc] = await Promise.all([getField('to'), getField('cc'), getField('bcc')]);
@@ -267,6 +318,7 @@ function composePort(office: OfficeApi, mailbox: Office.Mailbox, item: Office.Me
 
 function readPort(office: OfficeApi, mailbox: Office.Mailbox, item: Office.MessageRead): MailboxPort {
   return {
+    ...hostSurface(office, mailbox),
     mode: 'read',
     getRecipients: () =>
       Promise.resolve({

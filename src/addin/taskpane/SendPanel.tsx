@@ -1,9 +1,12 @@
-// Runtime: browser (task pane). "Envoyer en MSSanté": the sending mailbox, the patient options (qualified INS with the
-// four identity traits, "fin d'échange" → X-MSS-MES: FIN), the CDA attachments to package as IHE XDM, then the send:
-// POST /api/messages with a fresh idempotency key, progress, the status polled from GET /api/messages/:id, and the
-// Outlook draft discarded (item.closeAsync({discardItem: true}), Mailbox 1.14) only once the connector accepted it.
+// Runtime: browser (task pane). "Envoyer en MSSanté": the sending mailbox (with its Pro Santé Connect session for a
+// personal or organisational one), the patient options (qualified INS with the four identity traits, "fin d'échange"
+// → X-MSS-MES: FIN to a patient), the CDA attachments to package as IHE XDM, the read receipt, then the send:
+// POST /api/messages with a fresh idempotency key, progress, the status polled from GET /api/messages/:id with the
+// receipts of each recipient, and the Outlook draft discarded (item.closeAsync({discardItem: true}), Mailbox 1.14)
+// only once the operator accepted it.
 import {
   Button,
+  Caption1,
   Checkbox,
   Field,
   Input,
@@ -18,15 +21,19 @@ import {
   tokens,
   useId,
 } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { compactNir, validateInsMatricule, type Verdict } from '../../core';
 import type { AttachmentInfo, MailboxPort } from '../office/mailbox-port';
+import { SignInNotConfiguredError } from './auth';
 import type { Messages } from './i18n';
 import {
   isAccepted,
+  needsPsc,
   newIdempotencyKey,
-  notYetSupported,
   pollStatus,
+  signInWithPsc,
+  type PscSessionState,
+  type RecipientReceipt,
   type SendClient,
   type SenderMailbox,
   type SendMessageRequest,
@@ -44,6 +51,9 @@ const useStyles = makeStyles({
     borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
   group: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, paddingLeft: tokens.spacingHorizontalM },
+  // a long mailbox label must not push the select past the pane's edge
+  fill: { minWidth: 0, maxWidth: '100%', width: '100%' },
+  receipts: { margin: `${tokens.spacingVerticalXS} 0 0 0`, paddingLeft: tokens.spacingHorizontalL },
 });
 
 /** A CDA document is an XML attachment; the user confirms each one (the connector checks the content again). */
@@ -57,16 +67,35 @@ type Phase =
   | { readonly kind: 'status'; readonly response: SendMessageResponse; readonly draft?: 'removed' | 'kept' }
   | { readonly kind: 'error'; readonly message: string };
 
+/** The Pro Santé Connect session of the user, as the panel knows it. */
+type PscView =
+  | { readonly kind: 'checking' | 'signing-in' }
+  | { readonly kind: 'state'; readonly state: PscSessionState }
+  | { readonly kind: 'unavailable' }
+  | { readonly kind: 'failed'; readonly code: string }
+  | { readonly kind: 'closed' };
+
+/** `14:05` (local time) from an ISO date; '' when unreadable. */
+function timeOf(iso: string | undefined, lang: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+}
+
 export interface SendPanelProps {
   readonly port: MailboxPort;
   readonly client: SendClient;
   readonly t: Messages;
   readonly verdict?: Verdict;
+  /** A recipient is a patient (`<INS>@patient.mssante.fr`): "fin d'échange" applies only then. */
+  readonly hasPatientRecipient?: boolean;
+  /** Told when the sending mailbox changes (the reply rewriting puts it in the signature). */
+  readonly onSenderChange?: (address: string) => void;
   /** Poll interval (tests shorten it). */
   readonly pollIntervalMs?: number;
 }
 
-export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPanelProps) {
+export function SendPanel({ port, client, t, verdict, hasPatientRecipient = false, onSenderChange, pollIntervalMs }: SendPanelProps) {
   const styles = useStyles();
   const headingId = useId('send');
   const [mailboxes, setMailboxes] = useState<SenderMailbox[] | undefined>(undefined);
@@ -79,9 +108,12 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
   const [birthDate, setBirthDate] = useState('');
   const [sex, setSex] = useState<'F' | 'M' | ''>('');
   const [endOfExchange, setEndOfExchange] = useState(false);
+  const [readReceipt, setReadReceipt] = useState(true);
   const [attachments, setAttachments] = useState<AttachmentInfo[]>([]);
   const [cda, setCda] = useState<Record<string, boolean>>({});
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const [psc, setPsc] = useState<PscView>({ kind: 'checking' });
+  const [signinProblem, setSigninProblem] = useState<{ readonly message: string; readonly notConfigured: boolean } | undefined>(undefined);
   const alive = useRef(true);
 
   const [signedIn, setSignedIn] = useState(false);
@@ -90,10 +122,17 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
       (list) => {
         if (!alive.current) return;
         setSignedIn(true);
+        setSigninProblem(undefined);
         setMailboxes(list);
         if (list.length > 0) setFrom((f) => f || list[0].address);
       },
-      () => alive.current && setMailboxes([]),
+      (err: unknown) => {
+        if (!alive.current) return;
+        setMailboxes([]);
+        // not configured: say so (and why); a silent attempt that needs the user says nothing until the click
+        if (err instanceof SignInNotConfiguredError) setSigninProblem({ message: err.message, notConfigured: true });
+        else if (interactive) setSigninProblem({ message: t.signinFailed, notConfigured: false });
+      },
     );
 
   useEffect(() => {
@@ -104,6 +143,46 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
       alive.current = false;
     };
   }, [client]);
+
+  useEffect(() => {
+    if (from.trim()) onSenderChange?.(from.trim());
+  }, [from, onSenderChange]);
+
+  // A patient's address among the recipients: open the patient section once (the user may close it again).
+  const patientOpened = useRef(false);
+  useEffect(() => {
+    if (hasPatientRecipient && !patientOpened.current) {
+      patientOpened.current = true;
+      setPatient(true);
+    }
+  }, [hasPatientRecipient]);
+
+  const sender = mailboxes?.find((m) => m.address.toLowerCase() === from.trim().toLowerCase());
+  const pscNeeded = needsPsc(sender);
+
+  const refreshPsc = useCallback(async () => {
+    setPsc({ kind: 'checking' });
+    try {
+      const state = await client.pscState();
+      if (alive.current) setPsc({ kind: 'state', state });
+    } catch {
+      // the connector has no PSC session route (404) or cannot answer: sending from this mailbox cannot work now
+      if (alive.current) setPsc({ kind: 'unavailable' });
+    }
+  }, [client]);
+
+  useEffect(() => {
+    if (pscNeeded) void refreshPsc();
+  }, [pscNeeded, refreshPsc]);
+
+  async function pscSignIn() {
+    setPsc({ kind: 'signing-in' });
+    const outcome = await signInWithPsc(client, (url) => port.openDialog(url));
+    if (!alive.current) return;
+    if (outcome.kind === 'connected') setPsc({ kind: 'state', state: outcome.state });
+    else if (outcome.kind === 'closed') setPsc({ kind: 'closed' });
+    else setPsc({ kind: 'failed', code: outcome.code ?? '' });
+  }
 
   // Attachments are read again after every check (the verdict changes): the user may attach while the pane is open.
   useEffect(() => {
@@ -124,8 +203,10 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
   }, [port, verdict]);
 
   const insCheck = ins ? validateInsMatricule(compactNir(ins)) : undefined;
+  const anyXdm = attachments.some((a) => !!cda[a.id]);
   const missing: string[] = [];
   if (!from.trim()) missing.push(t.senderLabel);
+  if (pscNeeded && !(psc.kind === 'state' && psc.state.connected)) missing.push(t.pscRequired);
   if (patient) {
     if (!qualified) missing.push(t.insQualified);
     if (!insCheck?.valid) missing.push(t.ins);
@@ -134,15 +215,12 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
     if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) missing.push(t.birthDate);
     if (!sex) missing.push(t.sex);
   }
-  const blocked = verdict?.action === 'block';
-  const notYet = notYetSupported({
-    endOfExchange,
-    attachments: attachments.map((a) => ({ name: a.name, contentType: '', contentBase64: '', xdm: !!cda[a.id] })),
-    ...(patient ? { patient: { ins: '', insQualified: true as const, traits: { birthName: '', firstNames: '', birthDate: '', sex: 'F' as const } } } : {}),
-  });
-  const notYetText = notYet
-    .map((o) => ({ endOfExchange: t.optEndOfExchange, xdm: t.optXdm, patientTraits: t.optPatientTraits })[o])
-    .join(', ');
+  const insReady = patient && qualified && !!insCheck?.valid;
+  // The recipient check does not know the identity entered here: a qualified INS answers PATIENT_WITHOUT_QUALIFIED_INS
+  // (the connector checks the INS again). Any other blocking reason still blocks.
+  const blocking = (verdict?.reasons ?? []).filter((r) => r.action === 'block' && !(insReady && r.code === 'PATIENT_WITHOUT_QUALIFIED_INS'));
+  const blocked = blocking.length > 0;
+  const blockedForInsOnly = blocked && blocking.every((r) => r.code === 'PATIENT_WITHOUT_QUALIFIED_INS');
   const running = phase.kind === 'signin' || phase.kind === 'submitting' || (phase.kind === 'status' && !phase.draft && phase.response.status !== 'failed');
 
   async function send() {
@@ -166,13 +244,17 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
         subject,
         body: { contentType: bodyType, content: body },
         attachments: files,
-        endOfExchange,
+        endOfExchange: endOfExchange && hasPatientRecipient,
+        readReceipt,
         ...(patient
           ? {
               patient: {
                 ins: compactNir(ins),
-                insQualified: true as const,
-                traits: { birthName: birthName.trim(), firstNames: firstNames.trim(), birthDate, sex: sex as 'F' | 'M' },
+                insQualified: qualified,
+                birthName: birthName.trim(),
+                firstNames: firstNames.trim(),
+                birthDate,
+                sex: sex as 'F' | 'M',
               },
             }
           : {}),
@@ -185,7 +267,7 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
         setPhase((p) => ({ kind: 'status', response: r, draft: p.kind === 'status' ? p.draft : undefined }));
         if (!draftDone && isAccepted(r.status)) {
           draftDone = true;
-          // The connector (and the operator) accepted it: only now may the Outlook draft go.
+          // The operator accepted it: only now may the Outlook draft go.
           const draft = await port.discardDraft().then(
             () => 'removed' as const,
             () => 'kept' as const,
@@ -204,6 +286,7 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
   }
 
   const statusText = (s: SendStatus) => t.sendStatus[s];
+  const lang = document.documentElement.lang || 'fr';
 
   return (
     <section className={styles.root} aria-labelledby={headingId} data-testid="send-panel">
@@ -211,8 +294,8 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
         {t.sendTitle}
       </Subtitle2>
       {mailboxes && mailboxes.length > 0 ? (
-        <Field label={t.senderLabel}>
-          <Select value={from} onChange={(_e, d) => setFrom(d.value)} data-testid="send-from">
+        <Field label={t.senderLabel} hint={sender ? t.mailboxType[sender.type] : undefined}>
+          <Select className={styles.fill} value={from} onChange={(_e, d) => setFrom(d.value)} data-testid="send-from">
             {mailboxes.map((m) => (
               <option key={m.address} value={m.address}>
                 {m.label ? `${m.label} — ${m.address}` : m.address}
@@ -225,12 +308,48 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
           <Field label={t.senderManual} hint={mailboxes ? t.senderUnavailable : undefined}>
             <Input type="email" value={from} onChange={(_e, d) => setFrom(d.value)} data-testid="send-from-input" />
           </Field>
-          {!signedIn && mailboxes && (
+          {!signedIn && mailboxes && !signinProblem?.notConfigured && (
             <Button appearance="secondary" onClick={() => void loadMailboxes(true)} data-testid="send-signin">
               {t.signIn}
             </Button>
           )}
         </>
+      )}
+      {signinProblem && (
+        <MessageBar intent="warning" layout="multiline" data-testid="send-signin-problem">
+          <MessageBarBody>{signinProblem.message}</MessageBarBody>
+        </MessageBar>
+      )}
+      {pscNeeded && (
+        <div className={styles.group} data-testid="psc" data-psc={psc.kind === 'state' ? (psc.state.connected ? 'connected' : 'disconnected') : psc.kind}>
+          <Caption1>{t.pscNeeded}</Caption1>
+          <div role="status" aria-live="polite">
+            {psc.kind === 'checking' && <Spinner size="tiny" label={t.pscChecking} />}
+            {psc.kind === 'signing-in' && <Spinner size="tiny" label={t.pscSigningIn} />}
+            {psc.kind === 'state' && psc.state.connected && <Caption1 data-testid="psc-state">{t.pscConnected(timeOf(psc.state.expiresAt, lang))}</Caption1>}
+            {psc.kind === 'state' && !psc.state.connected && <Caption1 data-testid="psc-state">{t.pscDisconnected}</Caption1>}
+            {psc.kind === 'unavailable' && (
+              <MessageBar intent="warning" layout="multiline" data-testid="psc-state">
+                <MessageBarBody>{t.pscUnavailable}</MessageBarBody>
+              </MessageBar>
+            )}
+            {psc.kind === 'failed' && (
+              <MessageBar intent="error" layout="multiline" data-testid="psc-state">
+                <MessageBarBody>{t.pscFailed(psc.code)}</MessageBarBody>
+              </MessageBar>
+            )}
+            {psc.kind === 'closed' && (
+              <MessageBar intent="warning" data-testid="psc-state">
+                <MessageBarBody>{t.pscClosed}</MessageBarBody>
+              </MessageBar>
+            )}
+          </div>
+          {!(psc.kind === 'state' && psc.state.connected) && psc.kind !== 'unavailable' && (
+            <Button appearance="secondary" disabled={psc.kind === 'checking' || psc.kind === 'signing-in'} onClick={() => void pscSignIn()} data-testid="psc-signin">
+              {t.pscButton}
+            </Button>
+          )}
+        </div>
       )}
       <Checkbox label={t.patientToggle} checked={patient} onChange={(_e, d) => setPatient(!!d.checked)} data-testid="send-patient" />
       {patient && (
@@ -256,7 +375,10 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
           </Field>
         </div>
       )}
-      <Checkbox label={t.endOfExchange} checked={endOfExchange} onChange={(_e, d) => setEndOfExchange(!!d.checked)} data-testid="send-end" />
+      {hasPatientRecipient && (
+        <Checkbox label={t.endOfExchange} checked={endOfExchange} onChange={(_e, d) => setEndOfExchange(!!d.checked)} data-testid="send-end" />
+      )}
+      <Checkbox label={t.readReceipt} checked={readReceipt} onChange={(_e, d) => setReadReceipt(!!d.checked)} data-testid="send-read-receipt" />
       {attachments.length > 0 && (
         <fieldset className={styles.group}>
           <legend>{t.attachmentsTitle}</legend>
@@ -269,21 +391,19 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
               data-testid="send-cda"
             />
           ))}
+          {anyXdm && !patient && (
+            <Caption1 data-testid="send-cda-needs-patient">{t.cdaNeedsPatient}</Caption1>
+          )}
         </fieldset>
       )}
       {blocked && (
-        <MessageBar intent="error">
-          <MessageBarBody>{t.sendBlocked}</MessageBarBody>
+        <MessageBar intent="error" data-testid="send-blocked">
+          <MessageBarBody>{blockedForInsOnly ? t.sendNeedsQualifiedIns : t.sendBlocked}</MessageBarBody>
         </MessageBar>
       )}
       {!blocked && missing.length > 0 && phase.kind === 'idle' && (
         <MessageBar intent="info" data-testid="send-missing">
           <MessageBarBody>{t.sendMissing(missing.join(', '))}</MessageBarBody>
-        </MessageBar>
-      )}
-      {notYet.length > 0 && (
-        <MessageBar intent="warning" layout="multiline" data-testid="send-not-yet">
-          <MessageBarBody>{t.sendNotYet(notYetText)}</MessageBarBody>
         </MessageBar>
       )}
       <Button
@@ -309,6 +429,9 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
               <div>{phase.response.status === 'failed' && phase.response.error ? t.sendFailed(phase.response.error.message) : statusText(phase.response.status)}</div>
               {phase.draft === 'removed' && <div>{t.sendDraftRemoved}</div>}
               {phase.draft === 'kept' && <div>{t.sendDraftKept}</div>}
+              {phase.response.recipients && phase.response.recipients.length > 0 && (
+                <Receipts list={phase.response.recipients} t={t} lang={lang} />
+              )}
             </MessageBarBody>
           </MessageBar>
         )}
@@ -319,5 +442,24 @@ export function SendPanel({ port, client, t, verdict, pollIntervalMs }: SendPane
         )}
       </div>
     </section>
+  );
+}
+
+/** The receipts of each recipient (DSN: delivered / failed; MDN: read), as the connector reports them. */
+function Receipts({ list, t, lang }: { list: readonly RecipientReceipt[]; t: Messages; lang: string }) {
+  const styles = useStyles();
+  return (
+    <div>
+      <div>{t.receiptsTitle}</div>
+      <ul className={styles.receipts} data-testid="send-receipts">
+        {list.map((r) => (
+          <li key={r.address} data-address={r.address} data-state={r.state}>
+            {r.address} : {t.receiptState(r.state)}
+            {r.at && timeOf(r.at, lang) ? ` ${t.receiptAt(timeOf(r.at, lang))}` : ''}
+            {r.message ? ` — ${r.message}` : ''}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

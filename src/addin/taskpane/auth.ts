@@ -13,8 +13,23 @@ export interface AuthSettings {
   readonly authority: string;
   /** Scopes of the connector's API. At least one real scope (not only openid/profile). */
   readonly scopes: readonly string[];
-  /** The sign-in page opened in the Office dialog (fallback), same origin as the pane. */
-  readonly dialogUrl: string;
+  /** The sign-in page opened in the Office dialog (fallback), same origin as the pane; absent: no fallback. */
+  readonly dialogUrl?: string;
+}
+
+/** `GET /api/auth/config` (src/connector/account-routes.ts): the settings, or the connector's French reason. */
+export type AuthConfigAnswer = ({ readonly configured: true } & AuthSettings) | { readonly configured: false; readonly message: string };
+
+/** Sending is not configured on the connector: its French message says why and whom to ask. */
+export class SignInNotConfiguredError extends Error {
+  override readonly name = 'SignInNotConfiguredError';
+}
+
+/** The settings from the connector's answer; throws SignInNotConfiguredError with the connector's message. */
+export function authSettingsOf(answer: AuthConfigAnswer): AuthSettings {
+  if (!answer.configured) throw new SignInNotConfiguredError(answer.message);
+  const { clientId, authority, scopes, dialogUrl } = answer;
+  return { clientId, authority, scopes, ...(dialogUrl ? { dialogUrl } : {}) };
 }
 
 export interface TokenProviderDeps {
@@ -76,6 +91,7 @@ export function createTokenProvider(deps: TokenProviderDeps): GetToken {
     }
     if (dialogToken && dialogToken.expiresAt > Date.now() + 60_000) return dialogToken.token;
     if (!interactive) throw new SignInRequiredError('connexion nécessaire');
+    if (!settings.dialogUrl) throw new Error('connexion impossible : Outlook ne fournit pas le jeton et aucune page de connexion de repli n’est configurée (entra.dialogUrl)');
     const token = await deps.dialog(settings.dialogUrl);
     dialogToken = { token, expiresAt: jwtExpiry(token) ?? Date.now() + 5 * 60_000 };
     return token;

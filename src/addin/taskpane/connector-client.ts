@@ -70,6 +70,7 @@ export function createJsonCall(options: ConnectorClientOptions = {}): JsonCall {
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
+    if (res.status === 204) return undefined as T; // No Content (e.g. DELETE)
     let body: unknown;
     try {
       body = await res.json();

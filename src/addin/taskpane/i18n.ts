@@ -1,6 +1,13 @@
 // Runtime: browser (task pane). The task pane's own words, French first (STYLE.md "Prose"), English second.
 // Labels of kinds, reasons and verdicts come from the core (messages-fr), so every surface says the same thing.
 
+import { countFr } from '../../core';
+
+/** English counterpart of the core's countFr: "1 recipient", "2 recipients" (0 takes the plural in English). */
+function countEn(n: number, singular: string, plural: string): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 export const LANGUAGES = ['fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
@@ -52,8 +59,8 @@ const fr = {
   moveButton: 'Déplacer les destinataires non MSSanté dans un nouveau message',
   moveDoneTitle: 'Destinataires non MSSanté retirés de ce message',
   moveDoneCompose: (n: number) =>
-    `${n} destinataire(s) retiré(s). Outlook ne permet pas à un complément d’ouvrir un second message depuis une rédaction : les adresses sont copiées, ouvrez un nouveau message et collez-les dans « À ».`,
-  moveDoneRead: (n: number) => `${n} destinataire(s) placé(s) dans un nouveau message.`,
+    `${countFr(n, 'destinataire retiré', 'destinataires retirés')}. Outlook ne permet pas à un complément d’ouvrir un second message depuis une rédaction : les adresses sont copiées, ouvrez un nouveau message et collez-les dans « À ».`,
+  moveDoneRead: (n: number) => `${countFr(n, 'destinataire placé', 'destinataires placés')} dans un nouveau message.`,
   copyAgain: 'Copier les adresses',
   copied: 'Adresses copiées.',
   // directory search
@@ -63,14 +70,18 @@ const fr = {
   searchField: 'Ajouter en',
   searchNoResult: 'Aucun résultat.',
   searchTooShort: 'Tapez au moins 2 caractères.',
-  searchResults: (n: number) => `${n} résultat(s)`,
+  searchResults: (n: number) => countFr(n, 'résultat', 'résultats'),
   searchFailed: 'La recherche dans l’annuaire a échoué. Réessayez.',
   // reply rewriting
   rewriteTitle: 'Réponse préparée pour MSSanté',
   rewriteRecipient: (from: string, to: string) => `Destinataire : ${from} remplacé par son adresse MSSanté ${to}.`,
   rewriteUndecoded: (address: string) => `${address} passe par la passerelle mais son adresse MSSanté est inconnue : remplacez-la à la main.`,
-  rewriteBodyReplaced: (to: string, n: number) => `Corps du message : ${n} mention(s) de la passerelle remplacée(s) par ${to}.`,
-  rewriteBodyRemoved: (n: number) => `Corps et signature : ${n} adresse(s) de passerelle retirée(s), dont la vôtre (elle ne doit pas circuler).`,
+  rewriteBodyReplaced: (to: string, n: number) =>
+    `Corps du message : ${countFr(n, 'mention de la passerelle remplacée', 'mentions de la passerelle remplacées')} par ${to}.`,
+  rewriteBodyRemoved: (n: number) =>
+    `Corps et signature : ${countFr(n, 'adresse de passerelle retirée', 'adresses de passerelle retirées')}, dont la vôtre (elle ne doit pas circuler).`,
+  rewriteSignatureMailbox: (mailbox: string) => `Signature : « MSSanté : » indique maintenant votre BAL d’envoi ${mailbox}.`,
+  rewriteSignatureLabelRemoved: 'Signature : la ligne « MSSanté : » restée vide a été retirée.',
   rewriteThreading: 'Le fil de discussion est conservé (Outlook garde les en-têtes de réponse).',
   rewriteFailed: 'La réponse n’a pas pu être adaptée automatiquement. Remplacez l’adresse de passerelle avec les boutons ci-dessous.',
   // sending
@@ -93,19 +104,17 @@ const fr = {
   cdaFlag: (name: string) => `${name} : document CDA, à joindre au format IHE XDM`,
   sendButton: 'Envoyer en MSSanté',
   sendBlocked: 'Corrigez d’abord les destinataires : l’envoi en MSSanté est bloqué.',
+  sendNeedsQualifiedIns: 'Le message va à un patient : renseignez ci-dessus son identité INS qualifiée (INS vérifiée par le téléservice INSi et les quatre traits) pour pouvoir l’envoyer.',
   sendMissing: (what: string) => `À compléter : ${what}.`,
   sendSignin: 'Connexion…',
   sendSubmitting: 'Envoi au connecteur MSSanté…',
-  sendNotYet: (what: string) =>
-    `Le connecteur MSSanté ne prend pas encore en charge : ${what}. Le message partira sans ; décochez-les ou attendez la mise à jour du connecteur.`,
-  optEndOfExchange: 'la fin d’échange (X-MSS-MES: FIN)',
-  optXdm: 'le paquet IHE XDM des documents CDA',
-  optPatientTraits: 'les traits d’identité du patient (seule la qualification INS est transmise)',
+  readReceipt: 'Demander un accusé de lecture',
+  cdaNeedsPatient: 'Les documents CDA partent dans un paquet IHE XDM : cochez « Message concernant un patient » et renseignez son identité INS qualifiée.',
   sendStatus: {
     submitted: 'Reçu par le connecteur.',
     sending: 'Envoi à l’opérateur MSSanté en cours.',
     queued: 'Reçu par le connecteur, en attente de l’opérateur.',
-    accepted: 'Accepté par l’opérateur MSSanté.',
+    accepted: 'Remis à l’opérateur MSSanté.',
     delivered: 'Distribué au destinataire.',
     read: 'Lu par le destinataire.',
     failed: 'Échec de l’envoi.',
@@ -115,6 +124,26 @@ const fr = {
   sendFailed: (message: string) => `Le message n’est pas parti : ${message}`,
   signIn: 'Se connecter pour choisir la boîte MSSanté',
   signinFailed: 'La connexion au connecteur MSSanté a échoué. Réessayez ; si le problème continue, contactez votre support informatique.',
+  mailboxType: { PER: 'BAL personnelle', ORG: 'BAL organisationnelle', APP: 'BAL applicative' },
+  // per-recipient receipts (DSN, MDN)
+  receiptsTitle: 'Accusés par destinataire',
+  receiptState: (state: string) =>
+    (
+      ({ pending: 'en attente', delivered: 'distribué', read: 'lu', failed: 'non distribué', delayed: 'retardé', displayed: 'lu', deleted: 'supprimé sans lecture', relayed: 'relayé hors MSSanté', expanded: 'distribué (liste)' }) as Record<string, string>
+    )[state] ?? state,
+  receiptAt: (when: string) => `le ${when}`,
+  // Pro Santé Connect
+  pscTitle: 'Pro Santé Connect',
+  pscNeeded: 'Une BAL personnelle ou organisationnelle s’ouvre avec votre e-CPS (Pro Santé Connect).',
+  pscConnected: (until: string) => (until ? `Connecté à Pro Santé Connect jusqu’à ${until}.` : 'Connecté à Pro Santé Connect.'),
+  pscDisconnected: 'Non connecté à Pro Santé Connect : connectez-vous avant d’envoyer.',
+  pscChecking: 'Vérification de la connexion Pro Santé Connect…',
+  pscButton: 'Se connecter avec Pro Santé Connect',
+  pscSigningIn: 'Connexion Pro Santé Connect en cours (fenêtre ouverte)…',
+  pscFailed: (code: string) => `La connexion Pro Santé Connect a échoué${code ? ` (code ${code})` : ''}. Réessayez ; si le problème continue, contactez votre support informatique.`,
+  pscClosed: 'La fenêtre Pro Santé Connect a été fermée avant la fin de la connexion. Réessayez.',
+  pscUnavailable: 'Le connecteur ne propose pas la connexion Pro Santé Connect : l’envoi depuis cette BAL est impossible pour l’instant. Contactez l’administrateur du connecteur.',
+  pscRequired: 'connexion Pro Santé Connect',
 } as const;
 
 type Messages = {
@@ -171,8 +200,8 @@ const en: Messages = {
   moveButton: 'Move non-MSSanté recipients to a new message',
   moveDoneTitle: 'Non-MSSanté recipients removed from this message',
   moveDoneCompose: (n: number) =>
-    `${n} recipient(s) removed. Outlook does not let an add-in open a second message from a draft: the addresses are copied; open a new message and paste them into “To”.`,
-  moveDoneRead: (n: number) => `${n} recipient(s) put into a new message.`,
+    `${countEn(n, 'recipient', 'recipients')} removed. Outlook does not let an add-in open a second message from a draft: the addresses are copied; open a new message and paste them into “To”.`,
+  moveDoneRead: (n: number) => `${countEn(n, 'recipient', 'recipients')} put into a new message.`,
   copyAgain: 'Copy the addresses',
   copied: 'Addresses copied.',
   searchTitle: 'Add a recipient from the health directory',
@@ -181,13 +210,15 @@ const en: Messages = {
   searchField: 'Add as',
   searchNoResult: 'No result.',
   searchTooShort: 'Type at least 2 characters.',
-  searchResults: (n: number) => `${n} result(s)`,
+  searchResults: (n: number) => countEn(n, 'result', 'results'),
   searchFailed: 'The directory search failed. Try again.',
   rewriteTitle: 'Reply prepared for MSSanté',
   rewriteRecipient: (from: string, to: string) => `Recipient: ${from} replaced with their MSSanté address ${to}.`,
   rewriteUndecoded: (address: string) => `${address} goes through the gateway but its MSSanté address is unknown: replace it by hand.`,
-  rewriteBodyReplaced: (to: string, n: number) => `Message body: ${n} gateway mention(s) replaced with ${to}.`,
-  rewriteBodyRemoved: (n: number) => `Body and signature: ${n} gateway address(es) removed, yours included (it must not circulate).`,
+  rewriteBodyReplaced: (to: string, n: number) => `Message body: ${countEn(n, 'gateway mention', 'gateway mentions')} replaced with ${to}.`,
+  rewriteBodyRemoved: (n: number) => `Body and signature: ${countEn(n, 'gateway address', 'gateway addresses')} removed, yours included (it must not circulate).`,
+  rewriteSignatureMailbox: (mailbox: string) => `Signature: “MSSanté:” now shows your sending mailbox ${mailbox}.`,
+  rewriteSignatureLabelRemoved: 'Signature: the empty “MSSanté:” line was removed.',
   rewriteThreading: 'The conversation thread is kept (Outlook keeps the reply headers).',
   rewriteFailed: 'The reply could not be adapted automatically. Replace the gateway address with the buttons below.',
   sendTitle: 'Send via MSSanté',
@@ -209,19 +240,17 @@ const en: Messages = {
   cdaFlag: (name: string) => `${name}: CDA document, attach as IHE XDM`,
   sendButton: 'Send via MSSanté',
   sendBlocked: 'Fix the recipients first: sending via MSSanté is blocked.',
+  sendNeedsQualifiedIns: 'The message goes to a patient: fill in the qualified INS identity above (INS checked with the INSi service and the four traits) to send it.',
   sendMissing: (what: string) => `To complete: ${what}.`,
   sendSignin: 'Signing in…',
   sendSubmitting: 'Handing the message to the MSSanté connector…',
-  sendNotYet: (what: string) =>
-    `The MSSanté connector does not support yet: ${what}. The message will leave without them; untick them or wait for the connector update.`,
-  optEndOfExchange: 'end of exchange (X-MSS-MES: FIN)',
-  optXdm: 'IHE XDM packaging of CDA documents',
-  optPatientTraits: 'the patient identity traits (only the INS qualification is sent)',
+  readReceipt: 'Request a read receipt',
+  cdaNeedsPatient: 'CDA documents leave in an IHE XDM package: tick “Message about a patient” and fill in the qualified INS identity.',
   sendStatus: {
     submitted: 'Received by the connector.',
     sending: 'Being sent to the MSSanté operator.',
     queued: 'Received by the connector, waiting for the operator.',
-    accepted: 'Accepted by the MSSanté operator.',
+    accepted: 'Handed to the MSSanté operator.',
     delivered: 'Delivered to the recipient.',
     read: 'Read by the recipient.',
     failed: 'Sending failed.',
@@ -231,6 +260,24 @@ const en: Messages = {
   sendFailed: (message: string) => `The message did not leave: ${message}`,
   signIn: 'Sign in to choose the MSSanté mailbox',
   signinFailed: 'Signing in to the MSSanté connector failed. Try again; if it persists, contact your IT support.',
+  mailboxType: { PER: 'personal mailbox', ORG: 'organisational mailbox', APP: 'applicative mailbox' },
+  receiptsTitle: 'Receipts per recipient',
+  receiptState: (state: string) =>
+    (
+      ({ pending: 'pending', delivered: 'delivered', read: 'read', failed: 'not delivered', delayed: 'delayed', displayed: 'read', deleted: 'deleted unread', relayed: 'relayed outside MSSanté', expanded: 'delivered (list)' }) as Record<string, string>
+    )[state] ?? state,
+  receiptAt: (when: string) => `on ${when}`,
+  pscTitle: 'Pro Santé Connect',
+  pscNeeded: 'A personal or organisational mailbox opens with your e-CPS (Pro Santé Connect).',
+  pscConnected: (until: string) => (until ? `Signed in to Pro Santé Connect until ${until}.` : 'Signed in to Pro Santé Connect.'),
+  pscDisconnected: 'Not signed in to Pro Santé Connect: sign in before sending.',
+  pscChecking: 'Checking the Pro Santé Connect session…',
+  pscButton: 'Sign in with Pro Santé Connect',
+  pscSigningIn: 'Pro Santé Connect sign-in in progress (window open)…',
+  pscFailed: (code: string) => `Pro Santé Connect sign-in failed${code ? ` (code ${code})` : ''}. Try again; if it persists, contact your IT support.`,
+  pscClosed: 'The Pro Santé Connect window was closed before the sign-in finished. Try again.',
+  pscUnavailable: 'The connector does not offer Pro Santé Connect sign-in: sending from this mailbox is not possible for now. Contact the connector administrator.',
+  pscRequired: 'Pro Santé Connect sign-in',
 };
 
 export type { Messages };

@@ -31,7 +31,9 @@ export type RewriteChange =
   | { readonly kind: 'recipient-replaced'; readonly field: RecipientField; readonly from: string; readonly to: string }
   | { readonly kind: 'recipient-undecoded'; readonly field: RecipientField; readonly address: string }
   | { readonly kind: 'body-replaced'; readonly to: string; readonly count: number }
-  | { readonly kind: 'body-removed'; readonly count: number };
+  | { readonly kind: 'body-removed'; readonly count: number }
+  /** A "MSSanté :" label left empty by a removal: now followed by the sending mailbox, or its line removed. */
+  | { readonly kind: 'signature-label'; readonly mailbox?: string };
 
 /** True when `domain` is the gateway domain or, for `*.x`, one of its sub-domains. */
 export function isGatewayDomain(domain: string, gateways: readonly GatewayPattern[]): boolean {
@@ -97,6 +99,38 @@ export function rewriteBody(body: string, format: BodyFormat, replacements: Read
   return { body: out, counts };
 }
 
+// "MSSanté :" (or "MSSante:", "Adresse MSSanté :") followed by nothing up to the end of its line or block.
+const ORPHAN_HTML = /(<(div|p|span|td)\b[^>]*>)((?:\s|&nbsp;)*(?:Adresse\s+)?MSSant[ée](?:\s|&nbsp;)*:)(?:\s|&nbsp;|<a\b[^>]*>\s*<\/a>)*(<\/\2>)/gi;
+const ORPHAN_HTML_BR = /(^|<br\s*\/?>)((?:\s|&nbsp;)*(?:Adresse\s+)?MSSant[ée](?:\s|&nbsp;)*:)(?:\s|&nbsp;)*(?=<br\s*\/?>|<\/(?:div|p|td)>)/gi;
+const ORPHAN_TEXT = /^([ \t]*(?:Adresse[ \t]+)?MSSant[ée][ \t]*:)[ \t]*$\n?/gim;
+
+/**
+ * After a removal, a signature line such as "MSSanté : <address>" is left as "MSSanté :" followed by nothing. With
+ * `mailbox` (the sending MSSanté mailbox, when the pane knows it) the label gets it; without, the orphan line goes.
+ */
+export function fixOrphanMssanteLabel(body: string, format: BodyFormat, mailbox?: string): { body: string; fixed: number } {
+  let fixed = 0;
+  let out = body;
+  if (format === 'html') {
+    const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const link = mailbox ? ` <a href="mailto:${esc(mailbox)}">${esc(mailbox)}</a>` : '';
+    out = out.replace(ORPHAN_HTML, (_m, open: string, _tag: string, label: string, close: string) => {
+      fixed++;
+      return mailbox ? `${open}${label.trimEnd()}${link}${close}` : '';
+    });
+    out = out.replace(ORPHAN_HTML_BR, (_m, before: string, label: string) => {
+      fixed++;
+      return mailbox ? `${before}${label.trimEnd()}${link}` : before;
+    });
+  } else {
+    out = out.replace(ORPHAN_TEXT, (m, label: string) => {
+      fixed++;
+      return mailbox ? `${label} ${mailbox}${m.endsWith('\n') ? '\n' : ''}` : '';
+    });
+  }
+  return { body: out, fixed };
+}
+
 export interface ReplyRewriteDeps {
   readonly port: MailboxPort;
   /** Classified recipients of the reply (check-message rows). */
@@ -104,6 +138,8 @@ export interface ReplyRewriteDeps {
   /** Configured gateways (GET /api/policy). */
   readonly gateways: readonly GatewayPattern[];
   readonly source?: CorrespondentSource;
+  /** The sending MSSanté mailbox when known: it fills a "MSSanté :" label emptied by the removal of a gateway address. */
+  readonly senderMailbox?: string;
 }
 
 /** What the rewrite did. `applied` false: not a reply through a gateway (nothing changed). */
@@ -116,7 +152,7 @@ export interface ReplyRewriteResult {
  * Rewrites the reply being composed. Call it only for a reply (getComposeType); it changes nothing when no recipient
  * and no body text is at a gateway domain.
  */
-export async function rewriteGatewayReply({ port, rows, gateways, source = decodedCorrespondentSource }: ReplyRewriteDeps): Promise<ReplyRewriteResult> {
+export async function rewriteGatewayReply({ port, rows, gateways, source = decodedCorrespondentSource, senderMailbox }: ReplyRewriteDeps): Promise<ReplyRewriteResult> {
   const changes: RewriteChange[] = [];
   if (gateways.length === 0) return { applied: false, changes };
 
@@ -157,15 +193,18 @@ export async function rewriteGatewayReply({ port, rows, gateways, source = decod
   const found = findGatewayAddresses(body, gateways);
   if (found.length > 0) {
     const replacements = new Map<string, string | undefined>(found.map((a) => [a, correspondents.get(a)]));
-    const { body: next, counts } = rewriteBody(body, format, replacements);
-    await port.setBody(format, next);
+    const rewritten = rewriteBody(body, format, replacements);
     let removed = 0;
-    for (const [a, n] of counts) {
+    for (const [a, n] of rewritten.counts) {
       const target = correspondents.get(a);
       if (target) changes.push({ kind: 'body-replaced', to: target, count: n });
       else removed += n;
     }
+    // a removal may leave "MSSanté :" with nothing after it (the user's own address in the signature)
+    const label = removed > 0 ? fixOrphanMssanteLabel(rewritten.body, format, senderMailbox) : { body: rewritten.body, fixed: 0 };
+    await port.setBody(format, label.body);
     if (removed > 0) changes.push({ kind: 'body-removed', count: removed });
+    if (label.fixed > 0) changes.push({ kind: 'signature-label', ...(senderMailbox ? { mailbox: senderMailbox } : {}) });
   }
   return { applied: changes.length > 0, changes };
 }

@@ -1,15 +1,21 @@
 // Runtime: browser (task pane) and node tests. Client of the connector's send pipeline: `POST /api/messages` with an
-// `Idempotency-Key` header and an Entra bearer token, then `GET /api/messages/:id` for the status as receipts arrive.
-//
-// ALIGNMENT with src/connector/messages-routes.ts (read when it landed): the wire body is exactly its postSchema
-// (additionalProperties: false): from, to, cc, bcc, subject, text | html, attachments {filename, contentType,
-// contentBase64}, insQualified, workstationTime (ISO with offset); answers 202 {id, status, label, messageId} and
-// GET /api/messages/:id {id, status, label, error?}. The pane's richer model (SendMessageRequest: "fin d'échange",
-// CDA attachments flagged for IHE XDM, the patient's INS traits) is mapped by toWire(); what the connector's schema does
-// not take YET is listed by notYetSupported() and shown to the user rather than silently sent or dropped.
-// Not in the connector yet either: the list of sending mailboxes (asked as `GET /api/mailboxes`; without it the pane
-// asks the user to type the mailbox) and the public sign-in settings (`GET /api/auth/config`, see auth.ts).
+// `Idempotency-Key` header and an Entra bearer token, then `GET /api/messages/:id` for the status as receipts arrive;
+// `GET /api/mailboxes` (the sending mailboxes this user may use); the Pro Santé Connect session of the user on the
+// connector (`POST|GET|DELETE /api/psc/session`) that personal and organisational mailboxes need.
+// The wire types are the core's (src/core/send-contract.ts), shared with the connector's route schema: the pane's
+// request model maps to them in toWire() and nothing the user chose is dropped on the way.
+import {
+  SEND_STATUSES,
+  type SendAcceptedWire,
+  type SendAttachmentWire,
+  type SendMessageWire,
+  type SendPatient,
+  type SendStatus,
+  type SendStatusWire,
+} from '../../core';
 import { createJsonCall, type ConnectorClientOptions } from './connector-client';
+
+export { SEND_STATUSES, type SendStatus };
 
 /** One attachment handed to the connector. */
 export interface SendAttachment {
@@ -20,27 +26,9 @@ export interface SendAttachment {
   readonly xdm: boolean;
 }
 
-/** The patient's identity traits (INS référentiel: nom de naissance, prénom(s), date et sexe de naissance). */
-export interface PatientTraits {
-  readonly birthName: string;
-  readonly firstNames: string;
-  /** ISO date, `YYYY-MM-DD`. */
-  readonly birthDate: string;
-  readonly sex: 'F' | 'M';
-}
-
-/** Patient options: the INS must be qualified (INSi checked) to be sent. */
-export interface PatientOptions {
-  /** The INS (NIR/NIA matricule, 15 digits with key). */
-  readonly ins: string;
-  /** The user confirms "Identité INS qualifiée". */
-  readonly insQualified: true;
-  readonly traits: PatientTraits;
-}
-
-/** `POST /api/messages` body. */
+/** The pane's send request (mapped to the core's SendMessageWire by toWire). */
 export interface SendMessageRequest {
-  /** The sending MSSanté mailbox (personal or organisational). */
+  /** The sending MSSanté mailbox (personal, organisational or applicative). */
   readonly from: string;
   readonly to: readonly string[];
   readonly cc: readonly string[];
@@ -48,46 +36,108 @@ export interface SendMessageRequest {
   readonly subject: string;
   readonly body: { readonly contentType: 'html' | 'text'; readonly content: string };
   readonly attachments: readonly SendAttachment[];
-  readonly patient?: PatientOptions;
-  /** "Fin d'échange": the connector adds `X-MSS-MES: FIN`. */
+  /** The patient (qualified INS and its four traits), for a message about a patient. */
+  readonly patient?: SendPatient;
+  /** "Fin d'échange": the connector adds `X-MSS-MES: FIN` (only to a patient's address). */
   readonly endOfExchange: boolean;
+  /** Read receipt requested (Disposition-Notification-To). */
+  readonly readReceipt: boolean;
 }
 
-/** Status of a message in the pipeline (connector OutboundStatus), in order of progress; `failed` is terminal. */
-export const SEND_STATUSES = ['submitted', 'queued', 'sending', 'accepted', 'delivered', 'read', 'failed'] as const;
-export type SendStatus = (typeof SEND_STATUSES)[number];
-
-/** `POST /api/messages` (202) and `GET /api/messages/:id` answer. */
-export interface SendMessageResponse {
-  readonly id: string;
-  readonly status: SendStatus;
-  /** The connector's French label of the status. */
-  readonly label?: string;
-  /** When failed: the connector's code and French message. */
-  readonly error?: { readonly code: string; readonly message: string };
+/**
+ * Receipt state of one recipient (`GET /api/messages/:id` → `recipients`, from the DSN and MDN the connector read):
+ * the connector's RecipientView (src/connector/messages-routes.ts; states delayed, delivered, read, failed). The core's
+ * send-contract does not carry this shape (yet), hence this copy; a state the pane does not know is shown as it comes.
+ */
+export interface RecipientReceipt {
+  readonly address: string;
+  /** e.g. `delivered`, `read`, `failed`, `delayed`, `pending`. */
+  readonly state: string;
+  /** ISO 8601. */
+  readonly at?: string;
+  /** The receipt's explanation (DSN diagnostic), French when the connector translated it. */
+  readonly message?: string;
 }
+
+/** `POST /api/messages` (202) and `GET /api/messages/:id` answer, as the pane reads it. */
+export type SendMessageResponse = Pick<SendAcceptedWire, 'id' | 'status'> &
+  Partial<Pick<SendStatusWire, 'label' | 'messageId' | 'error' | 'acceptedAt'>> & {
+    readonly recipients?: readonly RecipientReceipt[];
+  };
+
+/** Mailbox types of `GET /api/mailboxes` (src/connector/account-routes.ts). */
+export type SenderMailboxType = 'PER' | 'ORG' | 'APP';
 
 /** One sending mailbox this user may use. */
 export interface SenderMailbox {
   readonly address: string;
-  /** `PER` personal, `ORG` organisational. */
-  readonly type: string;
+  /** `PER` personal, `ORG` organisational (both need Pro Santé Connect), `APP` applicative (certificate). */
+  readonly type: SenderMailboxType;
   readonly label?: string;
 }
 
-/** `POST /api/messages` body, exactly as the connector's schema takes it. */
-export interface WireMessage {
-  readonly from: string;
-  readonly to: readonly string[];
-  readonly cc?: readonly string[];
-  readonly bcc?: readonly string[];
-  readonly subject: string;
-  readonly text?: string;
-  readonly html?: string;
-  readonly attachments?: readonly { readonly filename: string; readonly contentType?: string; readonly contentBase64: string }[];
-  readonly insQualified?: boolean;
-  /** The workstation's clock, ISO 8601 with its offset (the connector checks it is within a day of its own). */
-  readonly workstationTime: string;
+/** True when sending from this mailbox needs the user's Pro Santé Connect session (SC.MSS/CONF.07). */
+export function needsPsc(m: Pick<SenderMailbox, 'type'> | undefined): boolean {
+  return m !== undefined && m.type !== 'APP';
+}
+
+/** `GET /api/psc/session`. */
+export interface PscSessionState {
+  readonly connected: boolean;
+  /** ISO 8601, when connected. */
+  readonly expiresAt?: string;
+}
+
+/** `POST /api/psc/session`: the one-use sign-in page to open in the Office dialog. */
+export interface PscSessionStart {
+  readonly url: string;
+  readonly expiresInS: number;
+}
+
+/** What the PSC callback page sends with messageParent (connector /psc/callback). */
+export interface PscDialogMessage {
+  readonly type: 'psc';
+  readonly status: 'ok' | 'error';
+  readonly code?: string;
+}
+
+/** Outcome of a Pro Santé Connect sign-in from the pane. */
+export type PscSignInOutcome =
+  | { readonly kind: 'connected'; readonly state: PscSessionState }
+  | { readonly kind: 'failed'; readonly code?: string }
+  | { readonly kind: 'closed' };
+
+/** Parses the PSC dialog's message; undefined when it is not one. */
+export function parsePscMessage(message: string): PscDialogMessage | undefined {
+  try {
+    const m = JSON.parse(message) as Partial<PscDialogMessage> | null;
+    return m && m.type === 'psc' && (m.status === 'ok' || m.status === 'error') ? (m as PscDialogMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Signs the user in to Pro Santé Connect ON THE CONNECTOR: asks it for a one-use sign-in URL (`POST /api/psc/session`),
+ * opens it in the Office dialog (`openDialog`, the MailboxPort's), reads the callback page's message, then reads the
+ * session state again (`GET /api/psc/session`). The PSC tokens never reach the pane.
+ */
+export async function signInWithPsc(client: Pick<SendClient, 'pscStart' | 'pscState'>, openDialog: (url: string) => Promise<string>): Promise<PscSignInOutcome> {
+  let message: string;
+  try {
+    const { url } = await client.pscStart();
+    message = await openDialog(url);
+  } catch (err) {
+    return err instanceof Error && /fermée/.test(err.message) ? { kind: 'closed' } : { kind: 'failed' };
+  }
+  const m = parsePscMessage(message);
+  if (!m || m.status === 'error') return { kind: 'failed', ...(m?.code ? { code: m.code } : {}) };
+  try {
+    const state = await client.pscState();
+    return state.connected ? { kind: 'connected', state } : { kind: 'failed', code: 'PSC_NOT_CONNECTED' };
+  } catch {
+    return { kind: 'failed' };
+  }
 }
 
 /** `2026-03-01T10:00:00+01:00` from a Date, in the workstation's time zone. */
@@ -98,8 +148,14 @@ export function isoWithOffset(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
 }
 
-/** Maps the pane's request to the connector's wire body. */
-export function toWire(r: SendMessageRequest, now: Date): WireMessage {
+/** Maps the pane's request to the connector's wire body (core SendMessageWire). */
+export function toWire(r: SendMessageRequest, now: Date): SendMessageWire {
+  const attachments: SendAttachmentWire[] = r.attachments.map((a) => ({
+    filename: a.name,
+    contentType: a.contentType,
+    contentBase64: a.contentBase64,
+    ...(a.xdm ? { xdm: true } : {}),
+  }));
   return {
     from: r.from,
     to: r.to,
@@ -107,24 +163,12 @@ export function toWire(r: SendMessageRequest, now: Date): WireMessage {
     ...(r.bcc.length > 0 ? { bcc: r.bcc } : {}),
     subject: r.subject,
     ...(r.body.contentType === 'html' ? { html: r.body.content } : { text: r.body.content }),
-    ...(r.attachments.length > 0
-      ? { attachments: r.attachments.map((a) => ({ filename: a.name, contentType: a.contentType, contentBase64: a.contentBase64 })) }
-      : {}),
-    ...(r.patient ? { insQualified: r.patient.insQualified } : {}),
+    ...(attachments.length > 0 ? { attachments } : {}),
+    ...(r.patient ? { patient: r.patient, insQualified: r.patient.insQualified } : {}),
+    ...(r.endOfExchange ? { endOfExchange: true } : {}),
+    readReceipt: r.readReceipt,
     workstationTime: isoWithOffset(now),
   };
-}
-
-/** Options the user chose that the connector's schema does not take yet (so they would not apply). */
-export const UNSUPPORTED_OPTIONS = ['endOfExchange', 'xdm', 'patientTraits'] as const;
-export type UnsupportedOption = (typeof UNSUPPORTED_OPTIONS)[number];
-
-export function notYetSupported(r: Pick<SendMessageRequest, 'endOfExchange' | 'attachments' | 'patient'>): UnsupportedOption[] {
-  const out: UnsupportedOption[] = [];
-  if (r.endOfExchange) out.push('endOfExchange');
-  if (r.attachments.some((a) => a.xdm)) out.push('xdm');
-  if (r.patient) out.push('patientTraits');
-  return out;
 }
 
 export interface SendClient {
@@ -133,6 +177,12 @@ export interface SendClient {
   /** Submits once: the same `idempotencyKey` never sends twice (retry safely with it). */
   submit(request: SendMessageRequest, idempotencyKey: string): Promise<SendMessageResponse>;
   status(id: string): Promise<SendMessageResponse>;
+  /** The user's Pro Santé Connect session on the connector. */
+  pscState(): Promise<PscSessionState>;
+  /** A one-use sign-in URL to open in the Office dialog. */
+  pscStart(): Promise<PscSessionStart>;
+  /** Ends the session (the connector forgets the tokens). */
+  pscEnd(): Promise<void>;
 }
 
 export interface SendClientOptions extends ConnectorClientOptions {
@@ -174,6 +224,15 @@ export function createSendClient(options: SendClientOptions): SendClient {
     async status(id) {
       return call<SendMessageResponse>(`/api/messages/${encodeURIComponent(id)}`, { method: 'GET', headers: await auth() });
     },
+    async pscState() {
+      return call<PscSessionState>('/api/psc/session', { method: 'GET', headers: await auth(false) });
+    },
+    async pscStart() {
+      return call<PscSessionStart>('/api/psc/session', { method: 'POST', headers: await auth() });
+    },
+    async pscEnd() {
+      await call<unknown>('/api/psc/session', { method: 'DELETE', headers: await auth() });
+    },
   };
 }
 
@@ -206,7 +265,8 @@ export async function pollStatus(
     if (opts.cancelled?.()) break;
     try {
       const next = await client.status(first.id);
-      if (next.status !== last.status) onChange(next);
+      // a receipt may change one recipient without changing the message's status
+      if (next.status !== last.status || JSON.stringify(next.recipients ?? []) !== JSON.stringify(last.recipients ?? [])) onChange(next);
       last = next;
     } catch {
       // transient: try again at the next tick

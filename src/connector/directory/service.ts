@@ -8,9 +8,14 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  ByteWriter,
   EMPTY_MAPPING,
+  MAILBOX_TYPES,
+  asciiBytes,
   parseMappingCsv,
+  directorySuggestionHook,
   suggestMssanteAddresses,
+  type Classification,
   type DirectoryEntry,
   type DirectoryIndex,
   type DirectoryRecord,
@@ -24,6 +29,17 @@ import type { DirectoryConfig } from '../config';
 import type { FhirClient, FhirLookup } from './fhir-client';
 import { DirectoryLoadError, loadExtractionFile, loadExtractionText, type LoadProgress, type LoadReport } from './load-extraction';
 import { readSnapshot, readSnapshotMeta, SnapshotError, writeSnapshot, type SnapshotMeta } from './snapshot';
+
+// fragments of the batch look-up answer (JSON keys in the order of LookupAnswer; `profession` and `structure` are
+// written by the index under the same keys as in a record)
+const J_RESULTS_OPEN = asciiBytes('{"results":[');
+const J_RESULTS_CLOSE = asciiBytes(']}');
+const J_ADDRESS_OPEN = asciiBytes('{"address":');
+const J_INVALID_CLOSE = asciiBytes(',"found":false,"invalid":true}');
+const J_NOT_FOUND_CLOSE = asciiBytes(',"found":false}');
+const J_FOUND_TYPE = MAILBOX_TYPES.map((t) => asciiBytes(`,"found":true,"source":"annuaire","type":"${t}"`));
+const J_NAME = asciiBytes(',"name":');
+const J_RECORD = asciiBytes(',"record":');
 
 /** File name of the persisted index inside `snapshotDir`. */
 export const SNAPSHOT_FILE = 'annuaire.snapshot';
@@ -107,39 +123,52 @@ export class DirectoryService {
   }
 
   /**
-   * The JSON body `{"results":[...]}` of a batch look-up answered from the local index alone, written directly
-   * (the same text as serialising {@link lookupMany}'s answers), or undefined when the FHIR API has to be asked
-   * for an unknown address (then use lookupMany).
+   * The JSON body `{"results":[...]}` of a batch look-up answered from the local index alone, written directly as
+   * UTF-8 bytes (the same text as serialising {@link lookupMany}'s answers), or undefined when the FHIR API has to
+   * be asked for an unknown address (then use lookupMany). The bytes are the caller's (a copy).
    */
-  lookupManyJson(inputs: readonly string[]): { body: string; found: number } | undefined {
+  lookupManyJson(inputs: readonly string[]): { body: Uint8Array; found: number; invalid: number } | undefined {
     const index = this.state.index;
-    const parts: string[] = new Array<string>(inputs.length);
+    const w = this.writer;
+    w.reset();
+    w.bytes(J_RESULTS_OPEN);
     let found = 0;
+    let invalid = 0;
     for (let k = 0; k < inputs.length; k++) {
+      if (k > 0) w.byte(0x2c);
       const address = normaliseDirectoryAddress(inputs[k]);
       if (address === undefined) {
-        parts[k] = `{"address":${JSON.stringify(inputs[k].trim())},"found":false,"invalid":true}`;
+        invalid++;
+        w.bytes(J_ADDRESS_OPEN);
+        w.jsonString(inputs[k].trim());
+        w.bytes(J_INVALID_CLOSE);
         continue;
       }
       const i = index.find(address);
       if (i < 0) {
         if (this.fhir) return undefined;
-        parts[k] = `{"address":${JSON.stringify(address)},"found":false}`;
+        w.bytes(J_ADDRESS_OPEN);
+        w.jsonString(address);
+        w.bytes(J_NOT_FOUND_CLOSE);
         continue;
       }
       found++;
-      const name = index.displayName(i);
-      const profession = index.field(i, 'profession');
-      const structure = index.field(i, 'organisation');
-      parts[k] =
-        `{"address":${JSON.stringify(address)},"found":true,"source":"annuaire","type":"${index.type(i)}"` +
-        (name ? `,"name":${JSON.stringify(name)}` : '') +
-        (profession ? `,"profession":${JSON.stringify(profession)}` : '') +
-        (structure ? `,"structure":${JSON.stringify(structure)}` : '') +
-        `,"record":${index.recordJson(i, address)}}`;
+      w.bytes(J_ADDRESS_OPEN);
+      index.writeAddressJson(w, i);
+      w.bytes(J_FOUND_TYPE[index.data.types[i]]);
+      index.writeNameJson(w, i, J_NAME);
+      index.writeFieldJson(w, i, 'profession');
+      index.writeFieldJson(w, i, 'organisation');
+      w.bytes(J_RECORD);
+      index.writeRecordJson(w, i);
+      w.byte(0x7d);
     }
-    return { body: `{"results":[${parts.join(',')}]}`, found };
+    w.bytes(J_RESULTS_CLOSE);
+    return { body: w.take(), found, invalid };
   }
+
+  /** Scratch of {@link lookupManyJson} (one request at a time: the event loop runs one handler at once). */
+  private readonly writer = new ByteWriter(1 << 16);
 
   /** Look-ups, local first, then the FHIR API (when configured) for the unknown ones. Never throws. */
   async lookupMany(inputs: readonly string[]): Promise<LookupAnswer[]> {
@@ -167,6 +196,15 @@ export class DirectoryService {
     return suggestMssanteAddresses({ address, ...(displayName ? { displayName } : {}) }, { index: this.state.index, mapping: this.mapping });
   }
 
+  /**
+   * The `suggestMssanteAddress` hook of the core's evaluateSend (core directorySuggestionHook over the index in
+   * service and the structure's correspondence table): the MSSanté address of the person or service behind a
+   * non-MSSanté recipient when the directory is confident enough (0.75: the table, or one person with that
+   * name), so that a blocked or warned recipient comes with its `replace` fix. Follows index swaps.
+   */
+  readonly suggestMssanteAddress = (recipient: Classification): string | undefined =>
+    directorySuggestionHook({ index: this.state.index, mapping: this.mapping })(recipient);
+
   /** Replaces the current index (atomic for readers: one reference assignment). */
   swap(next: DirectoryState): void {
     this.state = next;
@@ -182,8 +220,18 @@ export class DirectoryService {
       const cfg = this.opts.config;
       try {
         if (!cfg?.extractionPath && !cfg?.url) throw new DirectoryLoadError('DIRECTORY_UNREADABLE', 'Aucune source d\'annuaire configurée (directory.extractionPath ou directory.url).');
-        const loaded = await loadFromSource(cfg, { ...(onProgress ? { onProgress } : {}), ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}), now: this.opts.now ?? (() => new Date()) });
+        const loaded = await loadFromSource(cfg, { ...(onProgress ? { onProgress } : {}), ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}), now: this.opts.now ?? (() => new Date()), persist: false });
+        // the new index answers look-ups at once; its search arrays are derived between requests, then persisted
         this.swap({ index: loaded.index, meta: loaded.meta });
+        await buildSearchBetweenRequests(loaded.index);
+        if (cfg.snapshotDir) {
+          try {
+            persist(cfg.snapshotDir, loaded.index, loaded.meta);
+          } catch (e) {
+            // the new index serves; only the next restart is slower (it reads the source again)
+            log('directory_snapshot_failed', { code: (e as NodeJS.ErrnoException).code ?? 'ERROR' });
+          }
+        }
         log('directory_refreshed', { mailboxes: loaded.report.mailboxes, malformed: loaded.report.malformed, durationMs: loaded.report.durationMs });
         this.lastRefresh = { ok: true, report: loaded.report, meta: loaded.meta };
       } catch (e) {
@@ -216,6 +264,14 @@ export class DirectoryService {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/**
+ * Derives the search arrays of a freshly loaded index a slice of records at a time, yielding to the event loop
+ * between slices (setImmediate), so that requests keep being answered meanwhile.
+ */
+export async function buildSearchBetweenRequests(index: DirectoryIndex, recordsPerSlice = 20_000): Promise<void> {
+  while (!index.buildSearchStep(recordsPerSlice)) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** Milliseconds from `now` to the next local "HH:MM" (tomorrow when already past). */

@@ -56,6 +56,8 @@ function pad8(n: number): number {
 
 /** Writes the snapshot atomically (temp file + fsync + rename). */
 export function writeSnapshot(path: string, index: DirectoryIndex, meta: SnapshotMeta): void {
+  // a freshly loaded index may still be deriving its search arrays: the snapshot stores them complete
+  index.ensureSearch();
   const blobs: Buffer[] = [];
   const sections: { name: string; kind: Kind; offset: number; bytes: number; count: number }[] = [];
   let offset = 0;

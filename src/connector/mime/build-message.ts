@@ -74,7 +74,11 @@ export interface DsnRequest {
   readonly id: string;
   readonly return: 'headers';
   readonly notify: readonly ['success', 'failure', 'delay'];
-  readonly recipient: string;
+  /**
+   * ORCPT (RFC 3461 §4.2). Not set: nodemailer would put this ONE address on every RCPT TO, while ORCPT is each
+   * recipient's own original address; it is optional, and the DSN's Final-Recipient identifies the recipient.
+   */
+  readonly recipient?: string;
 }
 
 /** A built message. */
@@ -116,8 +120,35 @@ function envelopeIdFrom(messageId: string): string {
   return messageId.replace(/^<|>$/g, '').replace(/[^\x21-\x7e]|[+=]/g, '_').slice(0, 100);
 }
 
+/**
+ * A composed message before serialisation: the nodemailer message options (every rule of this module applied, header
+ * names spelled exactly), its Message-ID, envelope and DSN request. nodemailer's SMTP transport serialises it while it
+ * streams DATA (one pass, no intermediate buffer): the outbound worker sends this, after the API checked the size with
+ * {@link buildMessage} on the same input.
+ */
+export interface ComposedMessage {
+  readonly ok: true;
+  readonly mail: Mail.Options & { readonly normalizeHeaderKey: (key: string) => string };
+  readonly messageId: string;
+  readonly envelope: { readonly from: string; readonly to: readonly string[] };
+  readonly dsn?: DsnRequest;
+}
+
 /** Builds the MIME message; French errors as values, never throws on bad input. */
 export async function buildMessage(input: BuildMessageInput, options: BuildMessageOptions): Promise<BuildMessageResult> {
+  const composed = composeMessage(input, options);
+  if (!composed.ok) return composed;
+  const { mail, messageId, envelope, dsn } = composed;
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    new MailComposer(mail).compile().build((err, message) => (err ? reject(err) : resolve(message)));
+  });
+  const size = checkMessageSize({ sizeBytes: raw.length, recipients: envelope.to, ...(input.operatorMaxBytes !== undefined ? { operatorMaxBytes: input.operatorMaxBytes } : {}) });
+  if (!size.ok) return { ok: false, errors: [size.error] };
+  return { ok: true, raw, messageId, envelope, ...(dsn ? { dsn } : {}), size: raw.length };
+}
+
+/** Applies every rule and returns the message options, without serialising (see {@link ComposedMessage}). */
+export function composeMessage(input: BuildMessageInput, options: BuildMessageOptions): ComposedMessage | { readonly ok: false; readonly errors: readonly BuildMessageError[] } {
   const errors: BuildMessageError[] = [];
   const addr = (a: MessageAddress, field: string): { address: string; name?: string } | undefined => {
     const address = normaliseAddress(a.address);
@@ -188,14 +219,9 @@ export async function buildMessage(input: BuildMessageInput, options: BuildMessa
     envelope: { from: from.address, to: recipients },
     normalizeHeaderKey: exactHeaderKey,
   };
-  const raw = await new Promise<Buffer>((resolve, reject) => {
-    new MailComposer(mail).compile().build((err, message) => (err ? reject(err) : resolve(message)));
-  });
-  const size = checkMessageSize({ sizeBytes: raw.length, recipients, ...(input.operatorMaxBytes !== undefined ? { operatorMaxBytes: input.operatorMaxBytes } : {}) });
-  if (!size.ok) return { ok: false, errors: [size.error] };
   const dsn: DsnRequest | undefined =
     input.deliveryReceipt === false
       ? undefined
-      : { id: input.envelopeId ?? envelopeIdFrom(messageId), return: 'headers', notify: ['success', 'failure', 'delay'], recipient: from.address };
-  return { ok: true, raw, messageId, envelope: { from: from.address, to: recipients }, ...(dsn ? { dsn } : {}), size: raw.length };
+      : { id: input.envelopeId ?? envelopeIdFrom(messageId), return: 'headers', notify: ['success', 'failure', 'delay'] };
+  return { ok: true, mail, messageId, envelope: { from: from.address, to: recipients }, ...(dsn ? { dsn } : {}) };
 }

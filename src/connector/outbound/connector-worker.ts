@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config';
-import type { PscClient } from '../psc';
+import { pscSessionWait, type PscClient } from '../psc';
 import type { Store } from '../store';
 import { CrlStore, createTlsPolicy, TransportError } from '../transport';
-import { createSmtpRelay } from './relay';
+import { createCrlScheduler } from '../transport/crl-scheduler';
+import { createSmtpRelay, type OutboundRelay } from './relay';
 import { createOutboundWorker, type OutboundWorker } from './worker';
 
 /** Builds (not started) the worker, or undefined when no operator is configured. */
@@ -17,22 +18,55 @@ export async function createConnectorWorker(config: Config, store: Store, psc: P
   const o = config.outbound;
   if (!o.smtpHost || !o.trustAnchorsPath) return undefined;
   const anchors = readFileSync(o.trustAnchorsPath);
-  const crls = await CrlStore.create({ anchors, dir: join(config.dataDir, 'crl') });
-  const relay = createSmtpRelay({
+  // 30 s per CRL download: a hung publication point must not stall the schedule
+  const crls = await CrlStore.create({ anchors, dir: join(config.dataDir, 'crl'), fetch: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(30_000) }) });
+  // scheduled CRL downloads (transport/crl-scheduler.ts): started and stopped with the worker below
+  const crlSchedule = createCrlScheduler({ store: crls, urls: o.crlUrls, anchors, intervalMs: o.crlRefreshHours * 3_600_000 });
+  const smtp = createSmtpRelay({
     host: o.smtpHost,
     port: o.smtpPort,
     ...(o.smtpServername ? { servername: o.smtpServername } : {}),
     tlsPolicy: createTlsPolicy({ trustAnchors: anchors, revocation: crls }),
+    maxConnections: o.concurrency,
     credentialsFor(mailbox, authorId) {
       if (!psc) throw new TransportError('PSC_NOT_CONNECTED', { detail: 'Pro Santé Connect n\'est pas configuré sur ce connecteur (psc.*)' });
       return { kind: 'psc', mailbox, tokens: psc.tokenSource(authorId) };
     },
   });
-  return createOutboundWorker({
+  // No PSC session for the author ⇒ PSC_NOT_CONNECTED BEFORE any connection to the operator (nodemailer asks for the
+  // token only at AUTH, after the TLS handshake): a waiting message costs no connection; the worker waits (waitFor).
+  const needSession = (authorId: string): void => {
+    if (psc && !psc.hasSession(authorId)) throw new TransportError('PSC_NOT_CONNECTED');
+  };
+  const relay: OutboundRelay = {
+    ...smtp,
+    submit: async (r) => (needSession(r.authorId), smtp.submit(r)),
+    submitRaw: async (r) => (needSession(r.authorId), smtp.submitRaw(r)),
+  };
+  const worker = createOutboundWorker({
     store,
     relay,
+    // PER/ORG mailbox whose author has no live PSC session: wait (PSC_SESSION_REQUIRED) without spending attempts
+    ...(config.psc ? { waitFor: pscSessionWait(config.psc.waitRecheckSeconds * 1000) } : {}),
     concurrency: o.concurrency,
     leaseMs: o.leaseSeconds * 1000,
     retry: { baseMs: o.retryBaseSeconds * 1000, maxMs: o.retryMaxSeconds * 1000, maxAttempts: o.maxAttempts },
   });
+  let stopped = false;
+  return {
+    ...worker,
+    start() {
+      stopped = false;
+      crlSchedule.start();
+      // the first CRL download before the first message: without a CRL every connection is TLS_CRL_UNAVAILABLE
+      void crlSchedule.runNow().finally(() => {
+        if (!stopped) worker.start();
+      });
+    },
+    async stop() {
+      stopped = true;
+      crlSchedule.stop();
+      await worker.stop();
+    },
+  };
 }

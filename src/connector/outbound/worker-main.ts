@@ -10,7 +10,7 @@
 //   "smtp": { "host": "...", "port": 587, "servername": "..." },
 //   "trustAnchorsFile": "igc-sante.pem", "crlFiles": ["..."],
 //   "mailboxes": { "<mailbox>": { "pfxFile": "app.p12", "passphraseFile": "app.p12.pass" } },
-//   "workerId": "...", "concurrency": 4, "leaseMs": 300000, "pollMs": 1000,
+//   "workerId": "...", "concurrency": 4, "prefetch": 4, "leaseMs": 300000, "pollMs": 1000,
 //   "retry": { "baseMs": 30000, "maxMs": 3600000, "maxAttempts": 12 }
 // }
 
@@ -29,6 +29,7 @@ interface WorkerFileConfig {
   mailboxes: Record<string, { pfxFile: string; passphraseFile: string }>;
   workerId?: string;
   concurrency?: number;
+  prefetch?: number;
   leaseMs?: number;
   pollMs?: number;
   retry?: RetryOptions;
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     tlsPolicy,
     connectionTimeoutMs: 5_000,
     socketTimeoutMs: 20_000,
+    ...(cfg.concurrency ? { maxConnections: cfg.concurrency } : {}),
     credentialsFor(mailbox) {
       const c = certificates.get(mailbox);
       // no certificate for this mailbox: a permanent refusal, explained (the connector's own worker relays PSC mailboxes)
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     relay,
     ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
     ...(cfg.concurrency ? { concurrency: cfg.concurrency } : {}),
+    ...(cfg.prefetch !== undefined ? { prefetch: cfg.prefetch } : {}),
     ...(cfg.leaseMs ? { leaseMs: cfg.leaseMs } : {}),
     ...(cfg.pollMs ? { pollMs: cfg.pollMs } : {}),
     ...(cfg.retry ? { retry: cfg.retry } : {}),

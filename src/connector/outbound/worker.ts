@@ -2,20 +2,29 @@
 // to the operator, and records the outcome. Several workers (processes, instances) may share one store.
 //
 // Delivery guarantee. A message is persisted before the API answers 202, and leaves the queue only when the store
-// records its outcome. The SMTP 250 is recorded FIRST (`completeOutbound(accepted)`, one transaction with its trace,
-// before any log, callback or other write). The one window that cannot be closed from the client side: the
-// operator has answered 250 to DATA but the process dies (or the database is unreachable) before that commit. The
-// row is then still `sending`; when its lease expires another worker takes it back (`recovered: true`) and submits
-// it again: at-least-once for that message only. Two things narrow it: (1) the window is one database commit wide,
-// and nothing else runs between the reply and the commit; (2) the retry carries the SAME Message-ID (fixed at
-// acceptance, RFC 5322 §3.6.4), so a receiving system that eliminates duplicates by Message-ID (Dovecot's
-// `duplicate` extension, Exchange, most mail clients' threading) shows it once. A lease shorter than one SMTP
-// dialogue could also duplicate: keep `leaseMs` well above the transport timeouts (the defaults: 5 min vs 75 s).
+// records its outcome. Exactly once, as far as SMTP allows:
+// - Two LIVE workers never send the same row: a claim is exclusive (PostgreSQL `FOR UPDATE SKIP LOCKED`, re-checked
+//   on the updated row; SQLite `BEGIN IMMEDIATE`); the lease of every row in flight is renewed every third of the
+//   lease while it is being sent (a slow operator does not let another worker take it back); a row whose lease ran
+//   out before its dialogue started is not sent; an outcome is recorded only while this worker still holds the row.
+// - What remains is the ambiguity RFC 1047 ("Duplicate messages and SMTP", 1988) describes and no SMTP client can
+//   remove: once the final "." of DATA is written, the operator may have taken the message while its 250 reply, or
+//   our record of it, is lost (connector killed, connection cut). The message is then still `sending`; when its lease
+//   expires another worker takes it back (`recovered: true`) and submits it again. We make that span as short as it
+//   can be: after the 250, the outcome and its trace are committed in ONE round trip with nothing before it (no log,
+//   no callback; PostgreSQL: one statement, `synchronous_commit = off` for that transaction only; SQLite:
+//   `synchronous = NORMAL` for worker transactions: both survive the death of the connector, the fault modelled). The
+//   second copy carries the SAME Message-ID and Date (built from the queue row, RFC 5322 §3.6.4), and DSN ENVID =
+//   queue id, so receivers that eliminate duplicates by Message-ID (Dovecot's `duplicate`, Exchange, mail clients'
+//   threading) show it once. RFC 1047 advises the server side to answer "." quickly; the client side cannot do more
+//   than this without an operator API that accepts an idempotency key. test/e2e-pipeline/fault.e2e.ts measures it.
 
 import { randomUUID } from 'node:crypto';
-import type { OutboundJob, Store, TraceInput } from '../store';
+import type { OutboundError, OutboundJob, Store, TraceInput } from '../store';
 import { NOOP_LOGGER, type TransportLogger } from '../transport';
-import { decodePayload } from './payload';
+import { composeMessage } from '../mime/build-message';
+import type { SubmitResult } from '../transport';
+import { decodePayload, type QueuePayload } from './payload';
 import type { OutboundRelay } from './relay';
 import { backoffMs, expiredError, isTransient, maskReply, toOutboundError, type RetryOptions } from './retry';
 
@@ -25,8 +34,13 @@ export interface OutboundWorkerOptions {
   readonly relay: OutboundRelay;
   /** [host-pid-random] Identifies this worker in the leases. */
   readonly workerId?: string;
-  /** [4] Messages in flight at once. */
+  /** [4] SMTP dialogues at once (give the relay as many pooled connections, SmtpRelayOptions.maxConnections). */
   readonly concurrency?: number;
+  /**
+   * [concurrency] Messages claimed and built ahead of a free connection (they wait in the relay's pool queue, their
+   * leases renewed): the connections never wait for the next message to be claimed and built.
+   */
+  readonly prefetch?: number;
   /** [300 000] Lease of a claimed message, ms: must exceed one full SMTP dialogue. */
   readonly leaseMs?: number;
   /** [1000] Idle poll interval, ms (the API wakes the worker with `notify()` sooner). */
@@ -38,7 +52,26 @@ export interface OutboundWorkerOptions {
   readonly random?: () => number;
   /** [none] Ids and codes only. */
   readonly logger?: TransportLogger | false;
+  /**
+   * [120 000] How long the lease of a message in flight is renewed, ms: above the relay's connection + inactivity
+   * timeouts. A dialogue still running after that is considered hung and its row is left to expire (taken back).
+   */
+  readonly sendTimeoutMs?: number;
+  /**
+   * [none] Failures that mean "not yet" rather than "failed" (server.ts: the author has no live Pro Santé Connect
+   * session, psc/session-wait.ts): the message goes back to `queued` with the returned error, is claimed again after
+   * `recheckMs`, and that claim is NOT counted against `retry.maxAttempts` nor in the backoff (see {@link WAITED}).
+   */
+  readonly waitFor?: (err: unknown) => { readonly error: OutboundError; readonly recheckMs: number } | undefined;
 }
+
+/**
+ * Claims that only found "not yet" ({@link OutboundWorkerOptions.waitFor}). The store counts every claim in
+ * `attempts`; the worker subtracts these, kept in the stored error as `waitedClaims`, so that waiting (hours, a
+ * weekend) never spends the retry budget. Carried on every later error of the message.
+ */
+const WAITED = 'waitedClaims';
+const waitedOf = (job: OutboundJob): number => Number((job.lastError as (OutboundError & { [WAITED]?: number }) | undefined)?.[WAITED] ?? 0) || 0;
 
 /** A running worker. */
 export interface OutboundWorker {
@@ -58,6 +91,8 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
   const { store, relay } = opts;
   const workerId = opts.workerId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const capacity = concurrency + Math.max(0, opts.prefetch ?? concurrency);
+  const claimBatch = Math.max(1, Math.floor(capacity / 4));
   const leaseMs = opts.leaseMs ?? 300_000;
   const pollMs = opts.pollMs ?? 1000;
   const now = opts.now ?? Date.now;
@@ -66,55 +101,120 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
   const maxAttempts = opts.retry?.maxAttempts ?? 12;
 
   const inFlight = new Set<Promise<void>>();
+  /** Rows in flight (id → start, ms): their leases are renewed while they are being sent, for `sendTimeoutMs` at most. */
+  const held = new Map<string, number>();
+  const sendTimeoutMs = opts.sendTimeoutMs ?? 120_000;
+  let renewal: ReturnType<typeof setInterval> | undefined;
+  let renewing = 0;
+  const renewLeases = (): void => {
+    const t = now();
+    // a dialogue that has lasted longer than any transport timeout is hung: let its lease run out (taken back)
+    const ids = [...held].filter(([, started]) => t - started < sendTimeoutMs).map(([id]) => id);
+    if (ids.length === 0) return;
+    store.renewOutboundLeases(ids, workerId, t + leaseMs).catch((err: unknown) => {
+      logger.error({ event: 'outbound.renew_failed', message: (err as Error).message }, 'bail non renouvelé');
+    });
+  };
+  /** Lease renewal every third of the lease while the loop or a drain runs (never keeps the process alive). */
+  const startRenewal = (): void => {
+    if (renewing++ > 0) return;
+    renewal = setInterval(renewLeases, Math.max(100, Math.floor(leaseMs / 3)));
+    renewal.unref();
+  };
+  const stopRenewal = (): void => {
+    if (--renewing > 0) return;
+    renewing = 0;
+    if (renewal) clearInterval(renewal);
+    renewal = undefined;
+  };
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
 
   async function attempt(job: OutboundJob): Promise<void> {
-    let payload;
+    let payload: QueuePayload;
     try {
       payload = decodePayload(job.payload);
     } catch {
       await store.completeOutbound(job.id, workerId, { status: 'failed', error: { code: 'INTERNAL', message: 'Message illisible dans la file d\'envoi (version inconnue) : renvoyez-le.' }, now: now() });
       return;
     }
-    const request = { mailbox: job.mailbox, authorId: job.authorId, message: { ...payload.message, messageId: job.messageId } };
-    const traceBase = (): Omit<TraceInput, 'outcome'> => ({
-      tsUtc: now(),
+    // Everything the trace and the send need is prepared BEFORE the SMTP dialogue: after the 250, only the commit.
+    let send: () => Promise<SubmitResult>;
+    let request: string;
+    if (payload.v === 2) {
+      // built at send time with the queue's fixed identity: same Message-ID, Date and ENVID on every attempt
+      // composed, not serialised: nodemailer writes it while DATA streams (the API checked its size with buildMessage)
+      const built = composeMessage(
+        { ...payload.build, date: new Date(payload.date), messageId: job.messageId, envelopeId: job.id },
+        { messageIdDomain: job.mailbox.slice(job.mailbox.lastIndexOf('@') + 1) },
+      );
+      if (!built.ok) {
+        const first = built.errors[0];
+        const error = { code: first?.code ?? 'INTERNAL', message: first?.message ?? 'Message impossible à construire.' };
+        await store.completeOutbound(job.id, workerId, { status: 'failed', error, now: now() });
+        logger.warn({ event: 'outbound.build_failed', id: job.id, code: error.code }, 'message impossible à construire');
+        return;
+      }
+      const message = { mail: built.mail, messageId: built.messageId, envelope: built.envelope, ...(built.dsn ? { dsn: built.dsn } : {}) };
+      request = describe({ mailbox: job.mailbox, authorId: job.authorId, recipients: built.envelope.to.length, dsn: built.dsn !== undefined });
+      send = () => relay.submitRaw({ mailbox: job.mailbox, authorId: job.authorId, message });
+    } else {
+      const m = { ...payload.message, messageId: job.messageId };
+      request = describe({ mailbox: job.mailbox, authorId: job.authorId, recipients: m.to.length + (m.cc?.length ?? 0) + (m.bcc?.length ?? 0) });
+      send = () => relay.submit({ mailbox: job.mailbox, authorId: job.authorId, message: m });
+    }
+    const base: Omit<TraceInput, 'outcome' | 'tsUtc'> = {
       ...(payload.tsWorkstation ? { tsWorkstation: payload.tsWorkstation } : {}),
       actor: job.authorId,
       mailbox: job.mailbox,
       action: 'envoi',
-      request: describe(request),
+      request,
       messageId: job.messageId,
-    });
+    };
+    // the lease ran out before the dialogue started (event loop stalled): another worker may hold the row now; sending
+    // would make two live senders. Leave it: it is claimed again (by whoever holds it) and nothing is sent twice.
+    if (now() >= job.leaseUntil) {
+      logger.warn({ event: 'outbound.lease_expired_before_send', id: job.id }, 'bail expiré avant l\'envoi : message laissé à la file');
+      return;
+    }
     if (job.recovered) logger.warn({ event: 'outbound.recovered', id: job.id, attempts: job.attempts }, 'message repris après un bail expiré');
-    let result;
+    let result: SubmitResult;
     try {
-      result = await relay.submit(request);
+      result = await send();
     } catch (err) {
-      const error = toOutboundError(err);
       const at = now();
-      const trace: TraceInput = { ...traceBase(), ...(error.responseCode !== undefined ? { replyCode: error.responseCode } : {}), ...(error.response ? { replyText: error.response } : {}), outcome: error.code };
-      if (isTransient(err) && job.attempts < maxAttempts) {
-        const nextAttemptAt = at + backoffMs(job.attempts, opts.retry, random);
+      const waited = waitedOf(job);
+      const wait = opts.waitFor?.(err);
+      if (wait) {
+        // not an attempt: nothing reached the operator, no trace; looked at again after recheckMs (see waitFor)
+        await store.completeOutbound(job.id, workerId, { status: 'queued', nextAttemptAt: at + wait.recheckMs, error: { ...wait.error, [WAITED]: waited + 1 } as OutboundError, now: at });
+        logger.info({ event: 'outbound.waiting', id: job.id, code: wait.error.code }, 'envoi en attente');
+        return;
+      }
+      const error = (waited > 0 ? { ...toOutboundError(err), [WAITED]: waited } : toOutboundError(err)) as OutboundError;
+      const spent = job.attempts - waited; // attempts that really tried the operator (waitFor claims excluded)
+      const trace: TraceInput = { ...base, tsUtc: at, ...(error.responseCode !== undefined ? { replyCode: error.responseCode } : {}), ...(error.response ? { replyText: error.response } : {}), outcome: error.code };
+      if (isTransient(err) && spent < maxAttempts) {
+        const nextAttemptAt = at + backoffMs(spent, opts.retry, random);
         await store.completeOutbound(job.id, workerId, { status: 'queued', nextAttemptAt, error, now: at }, trace);
-        logger.info({ event: 'outbound.retry', id: job.id, code: error.code, attempts: job.attempts, inMs: nextAttemptAt - at }, 'envoi reporté');
+        logger.info({ event: 'outbound.retry', id: job.id, code: error.code, attempts: spent, inMs: nextAttemptAt - at }, 'envoi reporté');
       } else {
-        const final = isTransient(err) ? expiredError(error, job.attempts) : error;
+        const final = isTransient(err) ? expiredError(error, spent) : error;
         await store.completeOutbound(job.id, workerId, { status: 'failed', error: final, now: at }, { ...trace, outcome: final.code });
         logger.warn({ event: 'outbound.failed', id: job.id, code: final.code, responseCode: final.responseCode }, 'envoi refusé');
       }
       return;
     }
-    // the 250 first: nothing between the reply and this commit
+    // the 250 first: nothing between the reply and this commit (a few string operations, no I/O)
+    const at = now();
     const response = maskReply(result.response);
     const replyCode = Number(/^(\d{3})/.exec(result.response)?.[1] ?? 250);
     const recorded = await store.completeOutbound(
       job.id,
       workerId,
-      { status: 'accepted', response, now: now() },
-      { ...traceBase(), replyCode, replyText: response, outcome: result.rejected.length > 0 ? 'RECIPIENT_REFUSED_PARTIAL' : 'ok' },
+      { status: 'accepted', response, now: at },
+      { ...base, tsUtc: at, replyCode, replyText: response, outcome: result.rejected.length > 0 ? 'RECIPIENT_REFUSED_PARTIAL' : 'ok' },
     );
     if (!recorded) logger.error({ event: 'outbound.lease_lost', id: job.id }, 'bail perdu après l\'envoi : le message peut avoir été envoyé deux fois (même Message-ID)');
   }
@@ -128,12 +228,14 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
   };
 
   function track(job: OutboundJob): void {
+    held.set(job.id, now());
     const p = attempt(job)
       .catch((err: unknown) => {
         // the store failed while recording: the row stays `sending` and comes back when its lease expires
         logger.error({ event: 'outbound.record_failed', id: job.id, message: (err as Error).message }, 'résultat non enregistré');
       })
       .finally(() => {
+        held.delete(job.id);
         inFlight.delete(p);
         wake?.();
       });
@@ -141,8 +243,11 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
   }
 
   async function claimSome(): Promise<number> {
-    const free = concurrency - inFlight.size;
+    const free = capacity - inFlight.size;
     if (free <= 0) return 0;
+    // batch claims: while messages are in flight, claim only once a quarter of the slots are free (one claim
+    // transaction per few messages instead of one per message; bench/pipeline.mjs)
+    if (inFlight.size > 0 && free < claimBatch) return 0;
     const jobs = await store.claimOutbound({ workerId, now: now(), leaseMs, limit: free });
     for (const job of jobs) track(job);
     return jobs.length;
@@ -157,9 +262,9 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
         logger.error({ event: 'outbound.claim_failed', message: (err as Error).message }, 'file d\'envoi inaccessible');
       }
       if (!running) break;
-      if (claimed === 0 || inFlight.size >= concurrency) {
+      if (claimed === 0 || inFlight.size >= capacity) {
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, inFlight.size >= concurrency ? pollMs * 10 : pollMs);
+          const t = setTimeout(resolve, inFlight.size >= capacity ? pollMs * 10 : pollMs);
           wake = () => {
             clearTimeout(t);
             wake = undefined;
@@ -175,6 +280,7 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
     start() {
       if (running) return;
       running = true;
+      startRenewal();
       loop = run();
     },
     notify() {
@@ -185,14 +291,21 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
       wake?.();
       await loop;
       await Promise.all([...inFlight]);
+      if (loop) stopRenewal();
+      loop = undefined;
     },
     async drain() {
       let attempts = 0;
-      for (;;) {
-        const n = await claimSome();
-        attempts += n;
-        if (n === 0 && inFlight.size === 0) return attempts;
-        if (inFlight.size > 0) await Promise.race([...inFlight]);
+      startRenewal();
+      try {
+        for (;;) {
+          const n = await claimSome();
+          attempts += n;
+          if (n === 0 && inFlight.size === 0) return attempts;
+          if (inFlight.size > 0) await Promise.race([...inFlight]);
+        }
+      } finally {
+        stopRenewal();
       }
     },
   };

@@ -5,7 +5,11 @@
 // - The access token is refreshed before it expires (`refreshMarginMs`) and on demand when the operator refused it;
 //   one refresh at a time per user. PSC access tokens live 4-5 minutes.
 // - When the refresh token is refused (`invalid_grant`) the session ENDS (SC.MSS/CONF.10): tokens are dropped and
-//   callers get SESSION_ENDED; the user must sign in again.
+//   callers get SESSION_ENDED; the user must sign in again. A sign-out (DELETE /api/psc/session) also revokes the
+//   refresh token at PSC when the issuer publishes a `revocation_endpoint` (RFC 7009).
+// - Client authentication at the token endpoint: `client_secret_basic` (Espace Communautaire), or mutual TLS with the
+//   structure's IGC-Santé certificate, `tls_client_auth` (RFC 8705), which the "Espace de Confiance" requires
+//   (MSSANTE.md §1.3, industriels.esante.gouv.fr FAQ). The PKCS#12 stays in memory.
 
 import { Issuer, custom as oidcCustom, errors as oidcErrors, generators, type BaseClient, type TokenSet } from 'openid-client';
 import { TransportError } from '../transport/errors';
@@ -17,8 +21,15 @@ export interface PscClientOptions {
   /** Issuer URL (discovery at `/.well-known/openid-configuration`), e.g. the PSC "BAS" sandbox realm. */
   readonly issuer: string;
   readonly clientId: string;
-  /** Client secret (Espace Communautaire). The Espace de Confiance requires mTLS client authentication [not yet]. */
+  /** Client secret (Espace Communautaire). Exclusive with `clientCertificate`. */
   readonly clientSecret?: string;
+  /**
+   * IGC-Santé certificate (PKCS#12) presented by mutual TLS to PSC (RFC 8705 `tls_client_auth`; mandatory in the
+   * Espace de Confiance). Given ⇒ the token and revocation requests authenticate with it, never with a secret.
+   */
+  readonly clientCertificate?: { readonly pfx: Buffer; readonly passphrase?: string };
+  /** [the system store] CA certificates (PEM) trusted for PSC's own TLS certificate on the back channel (tests, proxies). */
+  readonly trustedCa?: string | Buffer;
   /** Registered redirect URI: the connector's `/psc/callback`. */
   readonly redirectUri: string;
   /** ['openid scope_all'] Requested scopes. */
@@ -78,15 +89,26 @@ export class PscClient {
 
   /** Discovers the issuer and builds the client. */
   static async create(opts: PscClientOptions): Promise<PscClient> {
+    if (opts.clientSecret && opts.clientCertificate) throw new Error('PscClient : clientSecret et clientCertificate sont exclusifs (un seul mode d\'authentification du client).');
     const issuer = await Issuer.discover(opts.issuer);
+    const mtls = opts.clientCertificate;
+    const authMethod = mtls ? 'tls_client_auth' : opts.clientSecret ? 'client_secret_basic' : 'none';
     const client = new issuer.Client({
       client_id: opts.clientId,
-      client_secret: opts.clientSecret,
+      ...(opts.clientSecret ? { client_secret: opts.clientSecret } : {}),
       redirect_uris: [opts.redirectUri],
       response_types: ['code'],
-      token_endpoint_auth_method: opts.clientSecret ? 'client_secret_basic' : 'none',
+      token_endpoint_auth_method: authMethod,
+      revocation_endpoint_auth_method: authMethod,
     });
-    client[oidcCustom.http_options] = (_url, options) => ({ ...options, timeout: opts.httpTimeoutMs ?? 10_000 });
+    const timeout = opts.httpTimeoutMs ?? 10_000;
+    // RFC 8705 §2: the certificate is presented in the TLS handshake of every back-channel request
+    client[oidcCustom.http_options] = (_url, options) => ({
+      ...options,
+      timeout,
+      ...(opts.trustedCa ? { ca: opts.trustedCa } : {}),
+      ...(mtls ? { pfx: mtls.pfx, ...(mtls.passphrase !== undefined ? { passphrase: mtls.passphrase } : {}) } : {}),
+    });
     return new PscClient(client, opts);
   }
 
@@ -138,6 +160,41 @@ export class PscClient {
   /** True while a session is held for `userId`. */
   hasSession(userId: string): boolean {
     return this.sessions.has(userId);
+  }
+
+  /**
+   * What the add-in may know of a session (never a token): whether one is held, and when it ends at the latest (the
+   * refresh token's expiry, when PSC gave one; `refresh_expires_in`, Keycloak). A session whose refresh token has
+   * expired counts as ended.
+   */
+  sessionInfo(userId: string): { readonly connected: boolean; readonly expiresAt?: number } {
+    const s = this.sessions.get(userId);
+    if (!s) return { connected: false };
+    if (s.refreshExpiresAt !== undefined && s.refreshExpiresAt <= this.now() && s.expiresAt <= this.now()) {
+      this.endSession(userId, 'refresh-refused');
+      return { connected: false };
+    }
+    return { connected: true, ...(s.refreshExpiresAt !== undefined ? { expiresAt: s.refreshExpiresAt } : {}) };
+  }
+
+  /**
+   * Sign-out: forgets the tokens at once, then revokes the refresh token at PSC (RFC 7009, SC.MSS/CONF.10) when the
+   * issuer publishes a revocation endpoint. A revocation failure is logged (code only) and does not keep the session.
+   */
+  async signOut(userId: string): Promise<{ readonly ended: boolean; readonly revoked: boolean }> {
+    const s = this.sessions.get(userId);
+    if (!s) return { ended: false, revoked: false };
+    this.endSession(userId, 'logout');
+    if (!s.refreshToken || !this.client.issuer.metadata.revocation_endpoint) return { ended: true, revoked: false };
+    try {
+      await this.client.revoke(s.refreshToken, 'refresh_token');
+      this.logger.info({ event: 'psc.token.revoked', userId }, 'jeton Pro Santé Connect révoqué');
+      return { ended: true, revoked: true };
+    } catch (err) {
+      const code = err instanceof oidcErrors.OPError ? err.error : ((err as { code?: string }).code ?? 'unknown');
+      this.logger.warn({ event: 'psc.revoke.failed', userId, originalCode: code }, 'révocation Pro Santé Connect impossible : session oubliée localement');
+      return { ended: true, revoked: false };
+    }
   }
 
   /**

@@ -91,6 +91,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX traces_ts ON traces (ts_utc);
     `,
   },
+  {
+    id: 5,
+    description: 'receipts et imap_positions : accusés DSN/MDN par destinataire (sans contenu), position IMAP du relevé des accusés par BAL',
+    sql: `
+      CREATE TABLE receipts (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        outbound_id  TEXT    NOT NULL,
+        recipient    TEXT    NOT NULL,
+        type         TEXT    NOT NULL CHECK (type IN ('dsn', 'mdn')),
+        action       TEXT    NOT NULL,
+        status       TEXT    NOT NULL,
+        state        TEXT    NOT NULL CHECK (state IN ('delivered', 'read', 'failed', 'delayed')),
+        diagnostic   TEXT,
+        explanation  TEXT    NOT NULL,
+        receipt_key  TEXT    NOT NULL,
+        received_at  INTEGER NOT NULL,
+        UNIQUE (outbound_id, recipient, type, receipt_key)
+      );
+      CREATE INDEX receipts_received ON receipts (received_at);
+      CREATE TABLE imap_positions (
+        mailbox      TEXT    PRIMARY KEY,
+        uid_validity INTEGER NOT NULL,
+        last_uid     INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /**
@@ -176,6 +203,33 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX traces_mailbox_ts ON traces (mailbox, ts_utc);
       CREATE INDEX traces_ts ON traces (ts_utc);
+    `,
+  },
+  {
+    id: 5,
+    description: MIGRATIONS[4].description,
+    sql: `
+      CREATE TABLE receipts (
+        id           BIGSERIAL PRIMARY KEY,
+        outbound_id  TEXT   NOT NULL,
+        recipient    TEXT   NOT NULL,
+        type         TEXT   NOT NULL CHECK (type IN ('dsn', 'mdn')),
+        action       TEXT   NOT NULL,
+        status       TEXT   NOT NULL,
+        state        TEXT   NOT NULL CHECK (state IN ('delivered', 'read', 'failed', 'delayed')),
+        diagnostic   TEXT,
+        explanation  TEXT   NOT NULL,
+        receipt_key  TEXT   NOT NULL,
+        received_at  BIGINT NOT NULL,
+        UNIQUE (outbound_id, recipient, type, receipt_key)
+      );
+      CREATE INDEX receipts_received ON receipts (received_at);
+      CREATE TABLE imap_positions (
+        mailbox      TEXT   PRIMARY KEY,
+        uid_validity BIGINT NOT NULL,
+        last_uid     BIGINT NOT NULL,
+        updated_at   BIGINT NOT NULL
+      );
     `,
   },
 ];

@@ -2,6 +2,8 @@
 // Two implementations: SQLite (embedded default, better-sqlite3, synchronous under async methods) and PostgreSQL
 // (several connector instances share one outbound queue). test/connector/store-shared.test.ts runs on both.
 
+import type { ReceiptsStore } from './receipts';
+
 /** Outcome of an audited action. */
 export const AUDIT_OUTCOMES = ['ok', 'rejected', 'error'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -166,8 +168,8 @@ export interface TraceFilter {
   readonly limit?: number;
 }
 
-/** The persistence port. */
-export interface Store {
+/** The persistence port (receipts: {@link ReceiptsStore}, store/receipts.ts). */
+export interface Store extends ReceiptsStore {
   readonly type: StoreKind;
   /** Id of the last applied migration. */
   schemaVersion(): number;
@@ -196,6 +198,12 @@ export interface Store {
    * (`sending`, claimed by it). Returns false when the lease was lost (nothing written).
    */
   completeOutbound(id: string, workerId: string, outcome: OutboundOutcome, trace?: TraceInput): Promise<boolean>;
+  /**
+   * Extends to `leaseUntil` the lease of the listed rows this worker still holds (`sending`, claimed by it): a live
+   * worker keeps its messages while an SMTP dialogue lasts longer than expected, so that no other worker takes them
+   * back and sends them a second time. Returns how many rows were renewed.
+   */
+  renewOutboundLeases(ids: readonly string[], workerId: string, leaseUntil: number): Promise<number>;
   /** Number of messages per status (health, tests). */
   outboundCounts(): Promise<Partial<Record<OutboundStatus, number>>>;
 

@@ -13,6 +13,12 @@
 //  - tokens: sorted distinct folded words; a PREFIX is therefore a contiguous range of token ids;
 //  - postingOffsets/postings: records of each token (CSR), in token order, so a prefix range is one slice;
 //  - recordTokenOffsets/recordTokens: token ids of each record, its name words first (nameTokenCounts[i] of them).
+//
+// A freshly built index answers look-ups at once: the search arrays (tokens, postings, record words) and the id
+// table are derived afterwards from the interned fields alone (SearchArraysBuilder), step by step between requests
+// or at the first search; a snapshot always holds them complete. While loading, field groups that sit side by side
+// in the file (structure, profession) are interned as one span per line (FieldGroup), and JSON answers are written
+// as bytes from values encoded once (ByteWriter, json-bytes.ts).
 
 import { MAILBOX_TYPES } from '../types';
 import type { DirectoryEntry, MailboxType } from '../types';
@@ -31,6 +37,7 @@ import {
 } from './extraction';
 import { NAME_TITLES, tokenize } from './text';
 import { decodeUtf8, encodeUtf8, equalsUtf8, hashBytes, hashUtf8 } from './utf8';
+import { ByteWriter, asciiBytes } from './json-bytes';
 
 const F = INTERNED_FIELDS.length;
 const FIELD_INDEX = {} as Record<RecordField, number>;
@@ -157,9 +164,52 @@ export class DirectoryIndex {
   private stamp: Uint32Array;
   private generation = 0;
 
+  /** Set while the search arrays (tokens, postings, record words) are still to be built (see {@link ensureSearch}). */
+  private searchBuilder: SearchArraysBuilder | undefined;
+
   private constructor(readonly data: DirectoryIndexData) {
     this.size = data.addressOffsets.length - 1;
     this.stamp = new Uint32Array(0);
+  }
+
+  /**
+   * An index whose look-ups serve at once and whose search arrays are derived from the interned fields later: by
+   * {@link buildSearchStep} (a little at a time, between requests) or on the first search. Used by the builder.
+   */
+  static withDeferredSearch(data: DirectoryIndexData): DirectoryIndex {
+    const index = DirectoryIndex.fromData(data);
+    index.searchBuilder = new SearchArraysBuilder(data.pool, data.fieldIds, data.idBytes, data.idOffsets, index.size);
+    return index;
+  }
+
+  /** True when the search arrays are built (always after a snapshot restore). */
+  get searchReady(): boolean {
+    return this.searchBuilder === undefined;
+  }
+
+  /**
+   * Builds part of the search arrays: about `records` records' words. Returns true when the search arrays are
+   * complete. Look-ups never wait for them; a search before they are complete finishes the build first.
+   */
+  buildSearchStep(records: number): boolean {
+    const b = this.searchBuilder;
+    if (b === undefined) return true;
+    if (!b.step(records)) return false;
+    this.finishSearch(b);
+    return true;
+  }
+
+  /** Completes the search arrays now (a search, a snapshot write). */
+  ensureSearch(): void {
+    const b = this.searchBuilder;
+    if (b === undefined) return;
+    b.step(Infinity);
+    this.finishSearch(b);
+  }
+
+  private finishSearch(b: SearchArraysBuilder): void {
+    Object.assign(this.data as { -readonly [K in keyof DirectoryIndexData]: DirectoryIndexData[K] }, b.finish());
+    this.searchBuilder = undefined;
   }
 
   /** Wraps arrays produced by a builder or read from a snapshot (no copy, no rebuild). */
@@ -227,6 +277,7 @@ export class DirectoryIndex {
    * an RPPS also finds its national id (8 + RPPS), a FINESS or SIRET its structure id (1 + FINESS, 3 + SIRET).
    */
   findById(id: string): number[] {
+    this.ensureSearch();
     const { idSlots, idBytes, idOffsets } = this.data;
     const size = idSlots.length;
     const out: number[] = [];
@@ -339,16 +390,146 @@ export class DirectoryIndex {
 
   private readonly poolJson: (string | undefined)[] = [];
 
+  /** Pool values as JSON string bytes (quotes included), encoded on first use: [start, end) in poolJsonBytes. */
+  private poolJsonStart: Int32Array | undefined;
+  private poolJsonEnd: Int32Array | undefined;
+  private readonly poolJsonBytes = new ByteWriter(1 << 16);
+
+  /** Bytes range of pool value `id` as a JSON string (quotes included) in this.poolJsonBytes.buf. */
+  private poolJsonRange(id: number): number {
+    let starts = this.poolJsonStart;
+    if (starts === undefined) {
+      starts = new Int32Array(this.data.pool.length).fill(-1);
+      this.poolJsonStart = starts;
+      this.poolJsonEnd = new Int32Array(this.data.pool.length);
+    }
+    let s = starts[id];
+    if (s < 0) {
+      s = this.poolJsonBytes.len;
+      this.poolJsonBytes.jsonString(this.data.pool[id]);
+      starts[id] = s;
+      this.poolJsonEnd![id] = this.poolJsonBytes.len;
+    }
+    return s;
+  }
+
+  /** Writes pool value `id` as a JSON string (quotes included); `inner` leaves the quotes out. */
+  private writePool(w: ByteWriter, id: number, inner = false): void {
+    const s = this.poolJsonRange(id);
+    const e = this.poolJsonEnd![id];
+    // the cache may have grown (a new buffer) while encoding: read the buffer after poolJsonRange
+    w.copy(this.poolJsonBytes.buf, inner ? s + 1 : s, inner ? e - 1 : e);
+  }
+
+  /** Writes the normalised address of record i as a JSON string. */
+  writeAddressJson(w: ByteWriter, i: number): void {
+    const { addressBytes, addressOffsets } = this.data;
+    w.jsonText(addressBytes, addressOffsets[i], addressOffsets[i + 1], decodeUtf8);
+  }
+
+  /** Writes {@link displayName}(i) as a JSON string; false (nothing written) when it is empty. */
+  writeDisplayNameJson(w: ByteWriter, i: number): boolean {
+    const { fieldIds } = this.data;
+    const base = i * F;
+    const first = fieldIds[base + FIELD_INDEX.firstName];
+    const last = fieldIds[base + FIELD_INDEX.lastName];
+    if (first !== 0 && last !== 0) {
+      // "Prénom NOM": the two JSON strings joined inside one pair of quotes
+      w.byte(0x22);
+      this.writePool(w, first, true);
+      w.byte(0x20);
+      this.writePool(w, last, true);
+      w.byte(0x22);
+      return true;
+    }
+    const id = first || last || fieldIds[base + FIELD_INDEX.service] || fieldIds[base + FIELD_INDEX.organisation];
+    if (id === 0) return false;
+    this.writePool(w, id);
+    return true;
+  }
+
+  /**
+   * Writes `,"<key>":<value>` for field `name` of record i, when not empty (key: the field's key in
+   * {@link record}: `structure` for the organisation, else the field's name); true when written.
+   */
+  writeFieldJson(w: ByteWriter, i: number, name: RecordField): boolean {
+    const k = FIELD_INDEX[name];
+    return this.writeFieldKJson(w, i, k, FIELD_PREFIX[k < 0 ? F - 1 - k : k]);
+  }
+
+  /** {@link writeFieldJson} by field slot (FIELD_INDEX: >= 0 interned, < 0 identifier) and its key prefix. */
+  private writeFieldKJson(w: ByteWriter, i: number, k: number, prefix: Uint8Array): boolean {
+    if (k < 0) {
+      const { idBytes, idOffsets } = this.data;
+      const slot = 3 * i - 1 - k;
+      const s = idOffsets[slot];
+      const e = idOffsets[slot + 1];
+      if (s === e) return false;
+      w.bytes(prefix);
+      w.jsonText(idBytes, s, e, decodeUtf8);
+      return true;
+    }
+    const id = this.data.fieldIds[i * F + k];
+    if (id === 0) return false;
+    // an interned value belongs to one field (so to one key): `,"key":"value"` is encoded once and copied whole
+    let frags = this.fragStart;
+    if (frags === undefined) {
+      frags = new Int32Array(this.data.pool.length).fill(-1);
+      this.fragStart = frags;
+      this.fragEnd = new Int32Array(this.data.pool.length);
+    }
+    let s = frags[id];
+    const block = this.fragBytes;
+    if (s < 0) {
+      s = block.len;
+      block.bytes(prefix);
+      block.jsonString(this.data.pool[id]);
+      frags[id] = s;
+      this.fragEnd![id] = block.len;
+    }
+    w.copy(block.buf, s, this.fragEnd![id]);
+    return true;
+  }
+
+  /** `,"key":"value"` of each pool value (by id), encoded on first use: [start, end) in fragBytes. */
+  private fragStart: Int32Array | undefined;
+  private fragEnd: Int32Array | undefined;
+  private readonly fragBytes = new ByteWriter(1 << 16);
+
+  /** Writes {@link recordJson}(i) (the same text) as UTF-8 bytes. */
+  writeRecordJson(w: ByteWriter, i: number): void {
+    w.bytes(JSON_ADDRESS_OPEN);
+    this.writeAddressJson(w, i);
+    w.bytes(JSON_TYPE[this.data.types[i]]);
+    this.writeNameJson(w, i, JSON_NAME);
+    for (let k = 0; k < RECORD_JSON_SLOTS.length; k++) this.writeFieldKJson(w, i, RECORD_JSON_SLOTS[k], RECORD_JSON_PREFIXES[k]);
+    w.byte(0x7d);
+  }
+
+  /** Writes `prefix` and the display name of record i as a JSON string, when there is one; true when written. */
+  writeNameJson(w: ByteWriter, i: number, prefix: Uint8Array): boolean {
+    const mark = w.len;
+    w.bytes(prefix);
+    if (this.writeDisplayNameJson(w, i)) return true;
+    w.len = mark;
+    return false;
+  }
+
   /** Count of records of each mailbox type. */
   countByType(): Record<MailboxType, number> {
-    const counts = { PER: 0, ORG: 0, APP: 0, CAB: 0 };
+    const n = new Uint32Array(MAILBOX_TYPES.length);
     const { types } = this.data;
-    for (let i = 0; i < types.length; i++) counts[MAILBOX_TYPES[types[i]]]++;
+    for (let i = 0; i < types.length; i++) n[types[i]]++;
+    const counts = { PER: 0, ORG: 0, APP: 0, CAB: 0 };
+    MAILBOX_TYPES.forEach((t, k) => {
+      counts[t] = n[k];
+    });
     return counts;
   }
 
   /** Token-id range [lo, hi) of the words starting with `prefix` (folded). */
   private range(prefix: string): [number, number] {
+    this.ensureSearch();
     const { tokens } = this.data;
     return [lowerBound(tokens, prefix), lowerBound(tokens, `${prefix}\uffff`)];
   }
@@ -418,6 +599,7 @@ export class DirectoryIndex {
         break;
       }
     }
+    this.ensureSearch();
     const { postingOffsets, postings, recordTokenOffsets, recordTokens, nameTokenCounts, types, tokens } = this.data;
     const los: number[] = [];
     const his: number[] = [];
@@ -612,10 +794,129 @@ const RECORD_JSON_KEYS: readonly (readonly [string, RecordField])[] = [
   ['department', 'department'],
 ];
 
+const JSON_ADDRESS_OPEN = asciiBytes('{"address":');
+const JSON_NAME = asciiBytes(',"name":');
+/** `,"type":"PER"` ... for each index of MAILBOX_TYPES. */
+const JSON_TYPE = MAILBOX_TYPES.map((t) => asciiBytes(`,"type":"${t}"`));
+const RECORD_JSON_PREFIXES = RECORD_JSON_KEYS.map(([key]) => asciiBytes(`,"${key}":`));
+/** `,"key":` of each field slot (interned fields 0..F-1, then the identifiers), the keys of {@link DirectoryIndex.record}. */
+const FIELD_PREFIX: Uint8Array[] = [];
+for (const [key, field] of RECORD_JSON_KEYS) {
+  const k = FIELD_INDEX[field];
+  FIELD_PREFIX[k < 0 ? F - 1 - k : k] = asciiBytes(`,"${key}":`);
+}
+/** FIELD_INDEX of each RECORD_JSON_KEYS field (a typed array: no property look-up per field). */
+const RECORD_JSON_SLOTS = Int8Array.from(RECORD_JSON_KEYS.map(([, field]) => FIELD_INDEX[field]));
+
 function joinName(first: string, last: string): string {
   return first && last ? `${first} ${last}` : first || last;
 }
 
+
+/**
+ * Interned fields that sit side by side in the extraction and change together: the structure (raison sociale,
+ * enseigne, its address lines, city, postal code, department: columns 18-29 of the ANS file) and the profession
+ * (code, label, savoir-faire: 13-16). A line's whole span of such a group is interned as ONE key first: ~12 values
+ * found with one hash and one probe; only a new span has its fields interned one by one.
+ */
+const FIELD_GROUPS: readonly (readonly RecordField[])[] = [
+  ['organisation', 'brand', 'city', 'postalCode', 'department'],
+  ['professionCode', 'profession', 'specialty'],
+];
+
+/** The distinct byte spans of one field group and the pool ids of their fields. */
+class FieldGroup {
+  private slots = new Int32Array(1 << 12);
+  private count = 0;
+  private keyBytes = new Uint8Array(1 << 16);
+  private keyOffsets = new Uint32Array(1024);
+  private ids: Uint32Array;
+  private readonly seed: number;
+  /** Lines read through the group, and whether it was given up. */
+  private lines = 0;
+  private off = false;
+
+  constructor(
+    private readonly members: readonly number[],
+    private readonly first: number,
+    private readonly last: number,
+    group: number,
+  ) {
+    this.ids = new Uint32Array(1024 * members.length);
+    this.seed = (0x811c9dc5 ^ Math.imul(group + 101, 0x9e3779b1)) >>> 0;
+  }
+
+  /** Sets the group's fields of the record at fieldIds[base...] from the line cut in `cuts`. */
+  read(builder: DirectoryIndexBuilder, bytes: Uint8Array, cuts: Int32Array, columns: readonly number[], fieldIds: Uint32Array, base: number): void {
+    if (this.off) {
+      for (let m = 0; m < this.members.length; m++) {
+        const f = this.members[m];
+        const c = columns[f];
+        fieldIds[base + f] = builder.intern(f, bytes, cuts[2 * c], cuts[2 * c + 1]);
+      }
+      return;
+    }
+    this.lines++;
+    const s = cuts[2 * this.first];
+    const e = cuts[2 * this.last + 1];
+    const h = hashBytes(bytes, s, e, this.seed);
+    let mask = this.slots.length - 1;
+    let slot = h & mask;
+    const M = this.members.length;
+    for (;; slot = (slot + 1) & mask) {
+      const v = this.slots[slot];
+      if (v === 0) break;
+      if (sameBytes(this.keyBytes, this.keyOffsets[v - 1], this.keyOffsets[v], bytes, s, e)) {
+        const at = (v - 1) * M;
+        for (let m = 0; m < M; m++) fieldIds[base + this.members[m]] = this.ids[at + m];
+        return;
+      }
+    }
+    // a new span: intern its fields one by one, remember their ids; a group whose spans hardly repeat (a file
+    // where these columns vary line by line) is given up: one key per line would cost more than it saves
+    if (this.count >= 4096 && 2 * this.count > this.lines) {
+      this.off = true;
+      this.slots = new Int32Array(0);
+      this.keyBytes = new Uint8Array(0);
+      this.keyOffsets = new Uint32Array(0);
+      this.ids = new Uint32Array(0);
+      this.read(builder, bytes, cuts, columns, fieldIds, base);
+      return;
+    }
+    const g = this.count++;
+    if (g + 2 > this.keyOffsets.length) this.keyOffsets = grown(this.keyOffsets, g + 2);
+    if ((g + 1) * M > this.ids.length) this.ids = grown(this.ids, (g + 1) * M);
+    const at = this.keyOffsets[g];
+    if (at + (e - s) > this.keyBytes.length) this.keyBytes = grown(this.keyBytes, at + (e - s));
+    this.keyBytes.set(bytes.subarray(s, e), at);
+    this.keyOffsets[g + 1] = at + (e - s);
+    for (let m = 0; m < M; m++) {
+      const f = this.members[m];
+      const c = columns[f];
+      const id = builder.intern(f, bytes, cuts[2 * c], cuts[2 * c + 1]);
+      this.ids[g * M + m] = id;
+      fieldIds[base + f] = id;
+    }
+    this.slots[slot] = g + 1;
+    if (2 * this.count > this.slots.length) {
+      const slots = new Int32Array(this.slots.length * 2);
+      mask = slots.length - 1;
+      for (let v = 1; v <= this.count; v++) {
+        let q = hashBytes(this.keyBytes, this.keyOffsets[v - 1], this.keyOffsets[v], this.seed) & mask;
+        while (slots[q] !== 0) q = (q + 1) & mask;
+        slots[q] = v;
+      }
+      this.slots = slots;
+    }
+  }
+}
+
+/** True when bytes a[as, ae) equal b[bs, be). */
+function sameBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): boolean {
+  if (ae - as !== be - bs) return false;
+  for (let k = 0; k < ae - as; k++) if (a[as + k] !== b[bs + k]) return false;
+  return true;
+}
 
 /** Outcome of {@link DirectoryIndexBuilder.add}. */
 export type AddOutcome = 'added' | 'duplicate';
@@ -663,14 +964,6 @@ export class DirectoryIndexBuilder {
   private poolOffsets = new Uint32Array(1024);
   private poolFields = new Uint8Array(1024);
   private poolSlots = new Int32Array(1 << 12);
-  /** Temporary token ids (insertion order) of each pool value, computed once per distinct value. */
-  private readonly poolTokens: (number[] | null)[] = [[]];
-  private readonly tokenIds = new Map<string, number>();
-  private readonly tokenList: string[] = [];
-  private recordTokens: Uint32Array;
-  private recordTokenCount = 0;
-  private recordTokenOffsets: Uint32Array;
-  private nameTokenCounts: Uint8Array;
   private cuts: Int32Array = new Int32Array(0);
   private cutsMap: ColumnMap | undefined;
 
@@ -692,9 +985,6 @@ export class DirectoryIndexBuilder {
     this.types = new Uint8Array(cap);
     this.fieldIds = new Uint32Array(cap * F);
     this.idOffsets = new Uint32Array(3 * cap + 1);
-    this.recordTokens = new Uint32Array(cap * 16);
-    this.recordTokenOffsets = new Uint32Array(cap + 1);
-    this.nameTokenCounts = new Uint8Array(cap);
   }
 
   get size(): number {
@@ -781,7 +1071,11 @@ export class DirectoryIndexBuilder {
     }
     this.types[i] = type;
     const base = i * F;
-    for (let f = 0; f < F; f++) {
+    const plan = this.planFor(columns);
+    for (let g = 0; g < plan.groups.length; g++) plan.groups[g].read(this, bytes, cuts, columns, this.fieldIds, base);
+    const single = plan.single;
+    for (let k = 0; k < single.length; k++) {
+      const f = single[k];
       const c = columns[f];
       this.fieldIds[base + f] = c < 0 ? 0 : this.intern(f, bytes, cuts[2 * c], cuts[2 * c + 1]);
     }
@@ -805,21 +1099,6 @@ export class DirectoryIndexBuilder {
       }
       this.idOffsets[3 * i + k + 1] = this.idLen;
     }
-    // words: name words first (last name, first name; the service for an organisational mailbox), then the others
-    const id = (name: RecordField) => this.fieldIds[base + FIELD_INDEX[name]];
-    const from = this.recordTokenCount;
-    const isPerson = id('lastName') !== 0 || id('firstName') !== 0;
-    if (isPerson) {
-      this.pushTokens(this.tokensOf(id('lastName')), from);
-      this.pushTokens(this.tokensOf(id('firstName')), from);
-    } else {
-      this.pushTokens(this.tokensOf(id('service')), from);
-    }
-    this.nameTokenCounts[i] = Math.min(this.recordTokenCount - from, 255);
-    if (isPerson) this.pushTokens(this.tokensOf(id('service')), from);
-    this.pushTokens(this.tokensOf(id('organisation')), from);
-    this.pushTokens(this.tokensOf(id('brand')), from);
-    this.recordTokenOffsets[i + 1] = this.recordTokenCount;
     return 'added';
   }
 
@@ -840,7 +1119,35 @@ export class DirectoryIndexBuilder {
     this.addrSlots = slots;
   }
 
-  private intern(f: number, bytes: Uint8Array, s: number, e: number): number {
+  /** How the interned fields of a line are read, for one column layout (cached). */
+  private planFor(columns: readonly number[]): { groups: FieldGroup[]; single: number[] } {
+    if (this.planColumns === columns && this.plan !== undefined) return this.plan;
+    const groups: FieldGroup[] = [];
+    const grouped = new Set<number>();
+    // add(record) lays the values end to end without separators: a span would be ambiguous there
+    for (const names of columns === RECORD_COLUMNS ? [] : FIELD_GROUPS) {
+      const members = names.map((n) => FIELD_INDEX[n]).filter((f) => columns[f] >= 0);
+      if (members.length < 2) continue;
+      const cols = members.map((f) => columns[f]);
+      const first = Math.min(...cols);
+      const last = Math.max(...cols);
+      // only columns that are neighbours in the file: one byte span, a handful of columns wide
+      if (last - first > 16) continue;
+      groups.push(new FieldGroup(members, first, last, groups.length));
+      for (const f of members) grouped.add(f);
+    }
+    const single: number[] = [];
+    for (let f = 0; f < F; f++) if (!grouped.has(f)) single.push(f);
+    this.plan = { groups, single };
+    this.planColumns = columns;
+    return this.plan;
+  }
+
+  private plan: { groups: FieldGroup[]; single: number[] } | undefined;
+  private planColumns: readonly number[] | undefined;
+
+  /** Id in the pool of field f's value, bytes [s, e) (interned: one id per distinct value of a field). */
+  intern(f: number, bytes: Uint8Array, s: number, e: number): number {
     if (s === e) return 0;
     const h = hashBytes(bytes, s, e, (0x811c9dc5 ^ Math.imul(f + 1, 0x9e3779b1)) >>> 0);
     let mask = this.poolSlots.length - 1;
@@ -861,7 +1168,6 @@ export class DirectoryIndexBuilder {
     this.poolOffsets[id + 1] = at + (e - s);
     this.poolFields[id] = f;
     this.pool.push(decodeUtf8(bytes, s, e));
-    this.poolTokens.push(null); // keeps the array packed
     this.poolSlots[slot] = id;
     if (2 * id > this.poolSlots.length) {
       const slots = new Int32Array(this.poolSlots.length * 2);
@@ -874,6 +1180,119 @@ export class DirectoryIndexBuilder {
       this.poolSlots = slots;
     }
     return id;
+  }
+
+  private grow(): void {
+    const n = Math.ceil(this.types.length * 1.5);
+    this.types = resized(this.types, n);
+    this.addrHashes = resized(this.addrHashes, n);
+    this.fieldIds = resized(this.fieldIds, n * F);
+    this.addrOffsets = resized(this.addrOffsets, n + 1);
+    this.idOffsets = resized(this.idOffsets, 3 * n + 1);
+  }
+
+  /** Lays out the flat arrays. The builder must not be used afterwards. */
+  build(): DirectoryIndex {
+    const n = this.n;
+    const idBytes = this.idBytes.subarray(0, this.idLen);
+    const idOffsets = this.idOffsets.subarray(0, 3 * n + 1);
+    // the address table at its final size (the load-time table was a power of two sized by an estimate); load 0.5
+    // and a hash tag in each entry keep a miss (an ordinary address) to a couple of probes that read no bytes
+    this.addrSlots = new Int32Array(0);
+    if (n > MAX_RECORDS) throw new Error(`DirectoryIndexBuilder: more than ${MAX_RECORDS} records`);
+    const size = tableSize(n, 0.5);
+    const hashSlots = new Int32Array(size);
+    for (let r = 0; r < n; r++) {
+      const h = this.addrHashes[r];
+      let s = hashSlot(h, size);
+      while (hashSlots[s] !== 0) if (++s === size) s = 0;
+      hashSlots[s] = addressTag(h) | (r + 1);
+    }
+    return DirectoryIndex.withDeferredSearch({
+      addressBytes: this.addrBytes.subarray(0, this.addrLen),
+      addressOffsets: this.addrOffsets.subarray(0, n + 1),
+      idBytes,
+      idOffsets,
+      // filled in with the search arrays (identifiers are searched, never looked up by address)
+      idSlots: new Int32Array(1),
+      types: this.types.subarray(0, n),
+      pool: this.pool,
+      fieldIds: this.fieldIds.subarray(0, n * F),
+      hashSlots,
+      // filled in by SearchArraysBuilder (DirectoryIndex.ensureSearch)
+      tokens: [],
+      postingOffsets: new Uint32Array(1),
+      postings: new Uint32Array(0),
+      recordTokenOffsets: new Uint32Array(n + 1),
+      recordTokens: new Uint32Array(0),
+      nameTokenCounts: new Uint8Array(n),
+    });
+  }
+}
+
+/** The search arrays of an index (see the layout at the top of this file). */
+type SearchArrays = Pick<DirectoryIndexData, 'tokens' | 'postingOffsets' | 'postings' | 'recordTokenOffsets' | 'recordTokens' | 'nameTokenCounts' | 'idSlots'>;
+
+/**
+ * Derives the search arrays from the interned fields alone (pool + fieldIds), record by record (so that the work
+ * can be spread between requests), then sorts the words and lays out the postings. The words of each distinct
+ * value are folded once.
+ */
+class SearchArraysBuilder {
+  private next = 0;
+  /** Temporary token ids (insertion order) of each pool value, computed once per distinct value. */
+  private readonly poolTokens: (number[] | null)[];
+  private readonly tokenIds = new Map<string, number>();
+  private readonly tokenList: string[] = [];
+  private recordTokens: Uint32Array;
+  private recordTokenCount = 0;
+  private readonly recordTokenOffsets: Uint32Array;
+  private readonly nameTokenCounts: Uint8Array;
+
+  constructor(
+    private readonly pool: readonly string[],
+    private readonly fieldIds: Uint32Array,
+    private readonly idBytes: Uint8Array,
+    private readonly idOffsets: Uint32Array,
+    private readonly n: number,
+  ) {
+    this.poolTokens = new Array<number[] | null>(pool.length).fill(null);
+    this.poolTokens[0] = [];
+    this.recordTokens = new Uint32Array(Math.max(16, n * 6));
+    this.recordTokenOffsets = new Uint32Array(n + 1);
+    this.nameTokenCounts = new Uint8Array(n);
+  }
+
+  /** Adds the words of up to `count` more records; true when every record is done. */
+  step(count: number): boolean {
+    const end = Math.min(this.n, this.next + count);
+    const { fieldIds } = this;
+    const LAST = FIELD_INDEX.lastName;
+    const FIRST = FIELD_INDEX.firstName;
+    const SERVICE = FIELD_INDEX.service;
+    const ORG = FIELD_INDEX.organisation;
+    const BRAND = FIELD_INDEX.brand;
+    for (let i = this.next; i < end; i++) {
+      // name words first (last name, first name; the service for an organisational mailbox), then the others
+      const base = i * F;
+      const from = this.recordTokenCount;
+      const last = fieldIds[base + LAST];
+      const first = fieldIds[base + FIRST];
+      const isPerson = last !== 0 || first !== 0;
+      if (isPerson) {
+        this.pushTokens(this.tokensOf(last), from);
+        this.pushTokens(this.tokensOf(first), from);
+      } else {
+        this.pushTokens(this.tokensOf(fieldIds[base + SERVICE]), from);
+      }
+      this.nameTokenCounts[i] = Math.min(this.recordTokenCount - from, 255);
+      if (isPerson) this.pushTokens(this.tokensOf(fieldIds[base + SERVICE]), from);
+      this.pushTokens(this.tokensOf(fieldIds[base + ORG]), from);
+      this.pushTokens(this.tokensOf(fieldIds[base + BRAND]), from);
+      this.recordTokenOffsets[i + 1] = this.recordTokenCount;
+    }
+    this.next = end;
+    return end === this.n;
   }
 
   private tokensOf(poolId: number): number[] {
@@ -894,17 +1313,6 @@ export class DirectoryIndexBuilder {
     return t;
   }
 
-  private grow(): void {
-    const n = Math.ceil(this.types.length * 1.5);
-    this.types = resized(this.types, n);
-    this.addrHashes = resized(this.addrHashes, n);
-    this.fieldIds = resized(this.fieldIds, n * F);
-    this.addrOffsets = resized(this.addrOffsets, n + 1);
-    this.idOffsets = resized(this.idOffsets, 3 * n + 1);
-    this.recordTokenOffsets = resized(this.recordTokenOffsets, n + 1);
-    this.nameTokenCounts = resized(this.nameTokenCounts, n);
-  }
-
   /** Appends the words of one value to the current record, skipping those it already has (from `from` on). */
   private pushTokens(ids: readonly number[], from: number): void {
     for (let k = 0; k < ids.length; k++) {
@@ -922,11 +1330,10 @@ export class DirectoryIndexBuilder {
     }
   }
 
-  /** Lays out the flat arrays. The builder must not be used afterwards. */
-  build(): DirectoryIndex {
+  /** Sorted words, postings (CSR, records ascending within a word), record words with sorted ids. */
+  finish(): SearchArrays {
     const n = this.n;
     const T = this.tokenList.length;
-    // sorted token ids
     const order = new Array<number>(T);
     for (let t = 0; t < T; t++) order[t] = t;
     const list = this.tokenList;
@@ -937,11 +1344,9 @@ export class DirectoryIndexBuilder {
       remap[order[k]] = k;
       tokens[k] = list[order[k]];
     }
-    // views on the builder's arrays, not copies (a copy would touch as much fresh memory again)
     const recordTokens = this.recordTokens.subarray(0, this.recordTokenCount);
     for (let q = 0; q < recordTokens.length; q++) recordTokens[q] = remap[recordTokens[q]];
-    const recordTokenOffsets = this.recordTokenOffsets.subarray(0, n + 1);
-    // postings (CSR by counting sort; records ascending within a token)
+    const recordTokenOffsets = this.recordTokenOffsets;
     const postingOffsets = new Uint32Array(T + 1);
     for (let q = 0; q < recordTokens.length; q++) postingOffsets[recordTokens[q] + 1]++;
     for (let t = 0; t < T; t++) postingOffsets[t + 1] += postingOffsets[t];
@@ -951,8 +1356,7 @@ export class DirectoryIndexBuilder {
       for (let q = recordTokenOffsets[r]; q < recordTokenOffsets[r + 1]; q++) postings[cursor[recordTokens[q]]++] = r;
     }
     // identifier table: every distinct non-empty id of every record (3r + k + 1)
-    const idBytes = this.idBytes.subarray(0, this.idLen);
-    const idOffsets = this.idOffsets.subarray(0, 3 * n + 1);
+    const { idBytes, idOffsets } = this;
     let idCount = 0;
     const keep = new Uint8Array(3 * n);
     for (let r = 0; r < n; r++) {
@@ -962,7 +1366,7 @@ export class DirectoryIndexBuilder {
         const e = idOffsets[q + 1];
         if (s === e) continue;
         let dup = false;
-        for (let j = 0; j < k && !dup; j++) dup = this.sameBytes(idBytes, idOffsets[3 * r + j], idOffsets[3 * r + j + 1], idBytes, s, e);
+        for (let j = 0; j < k && !dup; j++) dup = sameBytes(idBytes, idOffsets[3 * r + j], idOffsets[3 * r + j + 1], idBytes, s, e);
         if (dup) continue;
         keep[q] = 1;
         idCount++;
@@ -976,34 +1380,6 @@ export class DirectoryIndexBuilder {
       while (idSlots[s] !== 0) if (++s === idSize) s = 0;
       idSlots[s] = q + 1;
     }
-    // the address table at its final size (the load-time table was a power of two sized by an estimate); load 0.5
-    // and a hash tag in each entry keep a miss (an ordinary address) to a couple of probes that read no bytes
-    this.addrSlots = new Int32Array(0);
-    if (n > MAX_RECORDS) throw new Error(`DirectoryIndexBuilder: more than ${MAX_RECORDS} records`);
-    const size = tableSize(n, 0.5);
-    const hashSlots = new Int32Array(size);
-    for (let r = 0; r < n; r++) {
-      const h = this.addrHashes[r];
-      let s = hashSlot(h, size);
-      while (hashSlots[s] !== 0) if (++s === size) s = 0;
-      hashSlots[s] = addressTag(h) | (r + 1);
-    }
-    return DirectoryIndex.fromData({
-      addressBytes: this.addrBytes.subarray(0, this.addrLen),
-      addressOffsets: this.addrOffsets.subarray(0, n + 1),
-      idBytes,
-      idOffsets,
-      idSlots,
-      types: this.types.subarray(0, n),
-      pool: this.pool,
-      fieldIds: this.fieldIds.subarray(0, n * F),
-      hashSlots,
-      tokens,
-      postingOffsets,
-      postings,
-      recordTokenOffsets,
-      recordTokens,
-      nameTokenCounts: this.nameTokenCounts.subarray(0, n),
-    });
+    return { tokens, postingOffsets, postings, recordTokenOffsets, recordTokens, nameTokenCounts: this.nameTokenCounts, idSlots };
   }
 }

@@ -5,3 +5,4 @@ export * from './directory-index';
 export * from './mapping';
 export * from './suggest';
 export * from './utf8';
+export * from './json-bytes';

@@ -45,7 +45,9 @@ describe('buildMessage', () => {
     expect(m.text?.trim()).toBe(BASE.text);
     expect(m.headers.get('x-mss-nil')).toBe('DEV935997');
     expect(r.envelope).toEqual({ from: 'dr.martin@hopital-a.mssante.fr', to: ['dr.durand@medecin.mssante.fr'] });
-    expect(r.dsn).toEqual({ id: '11111111-2222-4333-8444-555555555555@connecteur.hopital-a.fr', return: 'headers', notify: ['success', 'failure', 'delay'], recipient: 'dr.martin@hopital-a.mssante.fr' });
+    expect(r.dsn).toEqual({ id: '11111111-2222-4333-8444-555555555555@connecteur.hopital-a.fr', return: 'headers', notify: ['success', 'failure', 'delay'] });
+    // no ORCPT: nodemailer would put one address on every RCPT TO (RFC 3461 §4.2: each recipient's own)
+    expect(r.dsn).not.toHaveProperty('recipient');
     expect(r.raw.includes('Disposition-Notification-To')).toBe(false);
   });
 

@@ -1,0 +1,140 @@
+// Runtime: Node (connector). Submits an already-built MIME message (mime/build-message.ts) to the operator: SMTP
+// submission on port 587 with STARTTLS required (SC.MSS/CONF.05, RFC 3207) and the IGC-Santé TLS policy, SASL
+// XOAUTH2 with the Pro Santé Connect token (SC.MSS/CONF.07) or mutual TLS with an applicative mailbox's certificate,
+// the envelope given (MAIL FROM / RCPT TO, Bcc included) and the DSN parameters (RFC 3461: MAIL FROM RET=HDRS
+// ENVID=<queue id>, RCPT TO NOTIFY=SUCCESS,FAILURE,DELAY) when the operator announces DSN.
+// Connections are pooled per mailbox (nodemailer's SMTP pool: a few connections, each reused for up to
+// `maxMessages` messages, closed when idle): the session is authenticated once per connection, so a PSC token is
+// asked for once per connection, not once per message. nodemailer's own logger stays off (it would log the AUTH line).
+
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { assertUsableCertificate, clientTlsOf } from '../transport/credentials';
+import { TransportError, toTransportError } from '../transport/errors';
+import { refineHandshakeError } from '../transport/tls-diagnosis';
+import { NOOP_LOGGER, maskAddress } from '../transport/logger';
+import type { AccessToken, OperatorConnectionOptions, SubmitResult } from '../transport/types';
+import type { DsnRequest } from '../mime/build-message';
+
+/**
+ * A built message: its bytes (`raw`) or its composed options (`mail`, mime/build-message.ts composeMessage: serialised
+ * by nodemailer while DATA streams, one pass), the envelope and the DSN request.
+ */
+export interface RawMessage {
+  readonly raw?: Buffer;
+  readonly mail?: Mail.Options;
+  readonly messageId: string;
+  readonly envelope: { readonly from: string; readonly to: readonly string[] };
+  readonly dsn?: DsnRequest;
+}
+
+/** Options of {@link createRawSubmission}. Defaults in brackets; connection options in OperatorConnectionOptions. */
+export interface RawSubmissionOptions extends OperatorConnectionOptions {
+  /** [os.hostname()] EHLO name. */
+  readonly ehloName?: string;
+  /** [4] Connections kept open at once for this mailbox (match the worker's concurrency). */
+  readonly maxConnections?: number;
+  /** [100] Messages sent over one connection before it is renewed (and, with PSC, re-authenticated). */
+  readonly maxMessages?: number;
+}
+
+/** A pooled submission client for one mailbox. */
+export interface RawSubmission {
+  submit(message: RawMessage): Promise<SubmitResult>;
+  /** Closes the pooled connections (QUIT). */
+  close(): void;
+}
+
+/** Builds the client (connections are opened on the first message). Throws AUTH_CLIENT_CERT_INVALID for an unreadable PKCS#12. */
+export function createRawSubmission(opts: RawSubmissionOptions): RawSubmission {
+  assertUsableCertificate(opts.credentials);
+  const logger = opts.logger || NOOP_LOGGER;
+  const now = opts.now ?? Date.now;
+  const port = opts.port ?? 587;
+  const timeout = opts.connectionTimeoutMs ?? 15_000;
+  const credentials = opts.credentials;
+  let lastToken: AccessToken | undefined;
+  let tokenError: unknown;
+
+  // XOAUTH2: nodemailer asks for the token at each new connection (renew=false), and again with renew=true when the
+  // server refused it: that forces a refresh at PSC (SC.MSS/CONF.11). Errors of the token source are kept aside and
+  // rethrown as they are (nodemailer would rewrite their `code` into EAUTH).
+  const auth: SMTPPool.Options['auth'] =
+    credentials.kind === 'psc'
+      ? {
+          type: 'OAuth2',
+          user: credentials.mailbox,
+          provisionCallback: (_user, renew, callback) => {
+            credentials.tokens.getAccessToken({ forceRefresh: renew }).then(
+              (token) => {
+                lastToken = token;
+                tokenError = undefined;
+                callback(null, token.value, token.expiresAt);
+              },
+              (err: unknown) => {
+                tokenError = err;
+                callback(new Error('token source failed'));
+              },
+            );
+          },
+        }
+      : undefined;
+
+  const transporter = nodemailer.createTransport({
+    pool: true,
+    maxConnections: opts.maxConnections ?? 4,
+    maxMessages: opts.maxMessages ?? 100,
+    host: opts.host,
+    port,
+    secure: false,
+    requireTLS: true, // RFC 3207 STARTTLS, never plaintext
+    name: opts.ehloName,
+    tls: opts.tlsPolicy.connectionOptions({ servername: opts.servername, ...clientTlsOf(credentials) }),
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: opts.socketTimeoutMs ?? 60_000,
+    logger: false,
+    debug: false,
+    ...(auth ? { auth } : {}),
+  } as SMTPPool.Options);
+  // an idle pooled connection dropped by the operator is replaced on the next message; nothing to report
+  transporter.on('error', () => undefined);
+
+  return {
+    async submit(message) {
+      const started = now();
+      try {
+        let info: SMTPPool.SentMessageInfo;
+        try {
+          if (!message.mail && !message.raw) throw new TypeError('RawMessage: raw or mail required');
+          info = await transporter.sendMail({
+            ...(message.mail ?? { raw: message.raw }),
+            envelope: { from: message.envelope.from, to: [...message.envelope.to] },
+            messageId: message.messageId,
+            ...(message.dsn ? { dsn: { id: message.dsn.id, return: message.dsn.return, notify: [...message.dsn.notify], ...(message.dsn.recipient ? { recipient: message.dsn.recipient } : {}) } } : {}),
+          });
+        } catch (err) {
+          if (tokenError instanceof TransportError) throw tokenError;
+          throw toTransportError(err, { auth: credentials.kind, protocol: 'smtp', tokenExpired: lastToken ? lastToken.expiresAt <= now() : false });
+        }
+        const result: SubmitResult = {
+          messageId: message.messageId,
+          accepted: info.accepted.map(String),
+          rejected: info.rejected.map(String),
+          response: info.response,
+        };
+        logger.info({ event: 'smtp.submitted', messageId: result.messageId, accepted: result.accepted.length, rejected: result.rejected.length, mailbox: maskAddress(credentials.mailbox), ms: now() - started }, 'message soumis');
+        return result;
+      } catch (raw) {
+        const err = opts.diagnose === false ? raw : await refineHandshakeError(raw, { protocol: 'smtp', host: opts.host, port, servername: opts.servername });
+        const e = err as { toLog?: () => Record<string, unknown> };
+        logger.warn({ event: 'smtp.failed', ...(e.toLog ? e.toLog() : {}), mailbox: maskAddress(credentials.mailbox) }, 'soumission refusée');
+        throw err;
+      }
+    },
+    close() {
+      transporter.close();
+    },
+  };
+}
