@@ -10,11 +10,10 @@
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import { assertUsableCertificate, clientTlsOf } from '../transport/credentials';
-import { TransportError, toTransportError } from '../transport/errors';
-import { refineHandshakeError } from '../transport/tls-diagnosis';
+import { assertUsableCertificate } from '../transport/credentials';
 import { NOOP_LOGGER, maskAddress } from '../transport/logger';
-import type { AccessToken, OperatorConnectionOptions, SubmitResult } from '../transport/types';
+import { reportSubmissionFailure, submissionError, submissionTransportOptions, type TokenState } from '../transport/smtp-submission';
+import type { OperatorConnectionOptions, SubmitResult } from '../transport/types';
 import type { DsnRequest } from '../mime/build-message';
 
 /**
@@ -51,52 +50,14 @@ export function createRawSubmission(opts: RawSubmissionOptions): RawSubmission {
   assertUsableCertificate(opts.credentials);
   const logger = opts.logger || NOOP_LOGGER;
   const now = opts.now ?? Date.now;
-  const port = opts.port ?? 587;
-  const timeout = opts.connectionTimeoutMs ?? 15_000;
   const credentials = opts.credentials;
-  let lastToken: AccessToken | undefined;
-  let tokenError: unknown;
-
-  // XOAUTH2: nodemailer asks for the token at each new connection (renew=false), and again with renew=true when the
-  // server refused it: that forces a refresh at PSC (SC.MSS/CONF.11). Errors of the token source are kept aside and
-  // rethrown as they are (nodemailer would rewrite their `code` into EAUTH).
-  const auth: SMTPPool.Options['auth'] =
-    credentials.kind === 'psc'
-      ? {
-          type: 'OAuth2',
-          user: credentials.mailbox,
-          provisionCallback: (_user, renew, callback) => {
-            credentials.tokens.getAccessToken({ forceRefresh: renew }).then(
-              (token) => {
-                lastToken = token;
-                tokenError = undefined;
-                callback(null, token.value, token.expiresAt);
-              },
-              (err: unknown) => {
-                tokenError = err;
-                callback(new Error('token source failed'));
-              },
-            );
-          },
-        }
-      : undefined;
-
+  // one token state for the pool: nodemailer provisions the token per new connection (transport/smtp-submission.ts)
+  const state: TokenState = {};
   const transporter = nodemailer.createTransport({
+    ...submissionTransportOptions(opts, state),
     pool: true,
     maxConnections: opts.maxConnections ?? 4,
     maxMessages: opts.maxMessages ?? 100,
-    host: opts.host,
-    port,
-    secure: false,
-    requireTLS: true, // RFC 3207 STARTTLS, never plaintext
-    name: opts.ehloName,
-    tls: opts.tlsPolicy.connectionOptions({ servername: opts.servername, ...clientTlsOf(credentials) }),
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: opts.socketTimeoutMs ?? 60_000,
-    logger: false,
-    debug: false,
-    ...(auth ? { auth } : {}),
   } as SMTPPool.Options);
   // an idle pooled connection dropped by the operator is replaced on the next message; nothing to report
   transporter.on('error', () => undefined);
@@ -115,8 +76,7 @@ export function createRawSubmission(opts: RawSubmissionOptions): RawSubmission {
             ...(message.dsn ? { dsn: { id: message.dsn.id, return: message.dsn.return, notify: [...message.dsn.notify], ...(message.dsn.recipient ? { recipient: message.dsn.recipient } : {}) } } : {}),
           });
         } catch (err) {
-          if (tokenError instanceof TransportError) throw tokenError;
-          throw toTransportError(err, { auth: credentials.kind, protocol: 'smtp', tokenExpired: lastToken ? lastToken.expiresAt <= now() : false });
+          throw submissionError(err, credentials, state, now);
         }
         const result: SubmitResult = {
           messageId: message.messageId,
@@ -127,10 +87,7 @@ export function createRawSubmission(opts: RawSubmissionOptions): RawSubmission {
         logger.info({ event: 'smtp.submitted', messageId: result.messageId, accepted: result.accepted.length, rejected: result.rejected.length, mailbox: maskAddress(credentials.mailbox), ms: now() - started }, 'message soumis');
         return result;
       } catch (raw) {
-        const err = opts.diagnose === false ? raw : await refineHandshakeError(raw, { protocol: 'smtp', host: opts.host, port, servername: opts.servername });
-        const e = err as { toLog?: () => Record<string, unknown> };
-        logger.warn({ event: 'smtp.failed', ...(e.toLog ? e.toLog() : {}), mailbox: maskAddress(credentials.mailbox) }, 'soumission refusée');
-        throw err;
+        throw await reportSubmissionFailure(raw, opts);
       }
     },
     close() {

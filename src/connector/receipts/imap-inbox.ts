@@ -6,11 +6,10 @@
 // (created when missing), or a \Seen flag. Applicative mailboxes (certificate) are refused as in imap-session.ts
 // (AUTH_MECHANISM_UNAVAILABLE: no published IMAP binding after mutual TLS, docs/transport.md).
 
-import { ImapFlow, type ImapFlowOptions, type MailboxLockObject } from 'imapflow';
-import { withCredentials } from '../transport/credentials';
-import { TransportError, toTransportError } from '../transport/errors';
-import { NOOP_LOGGER, maskAddress } from '../transport/logger';
-import { refineHandshakeError } from '../transport/tls-diagnosis';
+import type { MailboxLockObject } from 'imapflow';
+import { toTransportError } from '../transport/errors';
+import { connectImap } from '../transport/imap-session';
+import { NOOP_LOGGER } from '../transport/logger';
 import type { OperatorConnectionOptions } from '../transport/types';
 
 /** How a matched report is put away. */
@@ -43,43 +42,8 @@ export type ReceiptInboxOptions = OperatorConnectionOptions;
 /** Opens the mailbox and selects INBOX. Rejects with a TransportError. */
 export async function openReceiptInbox(opts: ReceiptInboxOptions): Promise<ReceiptInbox> {
   const logger = opts.logger || NOOP_LOGGER;
-  const now = opts.now ?? Date.now;
-  const credentials = opts.credentials;
-  if (credentials.kind === 'certificate') {
-    throw new TransportError('AUTH_MECHANISM_UNAVAILABLE', { detail: 'IMAP : BAL applicative (TLS mutuel) non prise en charge', command: 'AUTHENTICATE' });
-  }
-  const timeout = opts.connectionTimeoutMs ?? 15_000;
-  const port = opts.port ?? 143;
-  const connectOnce = () =>
-    withCredentials(credentials, 'imap', now, async (token) => {
-      const options: ImapFlowOptions = {
-        host: opts.host,
-        port,
-        secure: false,
-        doSTARTTLS: true, // STARTTLS required: never authenticate in clear
-        servername: opts.servername,
-        tls: opts.tlsPolicy.connectionOptions({ servername: opts.servername }),
-        auth: { user: credentials.mailbox, accessToken: token?.value },
-        logger: false, // imapflow's debug log would contain the AUTHENTICATE line
-        connectionTimeout: timeout,
-        greetingTimeout: timeout,
-        socketTimeout: opts.socketTimeoutMs ?? 300_000,
-        disableAutoIdle: true,
-      };
-      const c = new ImapFlow(options);
-      c.on('error', () => undefined); // socket errors after connect surface on the next command
-      await c.connect();
-      return c;
-    });
-  let client: ImapFlow;
-  try {
-    client = await connectOnce();
-  } catch (raw) {
-    const err = opts.diagnose === false ? raw : await refineHandshakeError(raw, { protocol: 'imap', host: opts.host, port, servername: opts.servername });
-    const e = err as { toLog?: () => Record<string, unknown> };
-    logger.warn({ event: 'receipts.imap_failed', ...(e.toLog ? e.toLog() : {}), mailbox: maskAddress(credentials.mailbox) }, 'session IMAP refusée');
-    throw err;
-  }
+  // the same connection as the generic session (STARTTLS, IGC-Santé policy, XOAUTH2 with one forced refresh)
+  const client = await connectImap(opts, 'receipts.imap_failed');
   const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

@@ -15,8 +15,13 @@ import type { FetchedMessage, MailboxSession, OperatorConnectionOptions } from '
 /** Options of {@link openImapSession}: the connection options ({@link OperatorConnectionOptions}) as they are. */
 export type ImapSessionOptions = OperatorConnectionOptions;
 
-/** Opens an authenticated IMAP session. Rejects with a TransportError. */
-export async function openImapSession(opts: ImapSessionOptions): Promise<MailboxSession> {
+/**
+ * Connects and authenticates one imapflow client to the operator: port 143, STARTTLS required, the IGC-Santé TLS policy,
+ * SASL XOAUTH2 with the Pro Santé Connect token (one forced refresh after a refusal, withCredentials). Shared by the
+ * generic session below and the receipt poller (receipts/imap-inbox.ts). Applicative mailboxes are refused
+ * (AUTH_MECHANISM_UNAVAILABLE). Rejects with a TransportError, logged as `<event>` (ids and codes only).
+ */
+export async function connectImap(opts: OperatorConnectionOptions, event = 'imap.failed'): Promise<ImapFlow> {
   const logger = opts.logger || NOOP_LOGGER;
   const now = opts.now ?? Date.now;
   const credentials = opts.credentials;
@@ -45,15 +50,21 @@ export async function openImapSession(opts: ImapSessionOptions): Promise<Mailbox
     await c.connect();
     return c;
   });
-  let client: ImapFlow;
   try {
-    client = await connectOnce();
+    return await connectOnce();
   } catch (raw) {
     const err = opts.diagnose === false ? raw : await refineHandshakeError(raw, { protocol: 'imap', host: opts.host, port, servername: opts.servername });
     const e = err as { toLog?: () => Record<string, unknown> };
-    logger.warn({ event: 'imap.failed', ...(e.toLog ? e.toLog() : {}), mailbox: maskAddress(credentials.mailbox) }, 'session IMAP refusée');
+    logger.warn({ event, ...(e.toLog ? e.toLog() : {}), mailbox: maskAddress(credentials.mailbox) }, 'session IMAP refusée');
     throw err;
   }
+}
+
+/** Opens an authenticated IMAP session. Rejects with a TransportError. */
+export async function openImapSession(opts: ImapSessionOptions): Promise<MailboxSession> {
+  const logger = opts.logger || NOOP_LOGGER;
+  const credentials = opts.credentials;
+  const client = await connectImap(opts);
   logger.info({ event: 'imap.opened', mailbox: maskAddress(credentials.mailbox) }, 'session IMAP ouverte');
   const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
