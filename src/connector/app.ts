@@ -249,6 +249,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       get productReference() {
         return tenant.current().config.outbound.productReference;
       },
+      get operatorMaxBytes() {
+        const mb = tenant.current().config.outbound.maxMessageMegabytes;
+        return mb === undefined ? undefined : mb * 1024 * 1024;
+      },
+      get xdmSourceId() {
+        return tenant.current().config.outbound.xdmSourceId;
+      },
       classify,
       // the directory in service (follows reloads and index swaps), when it is a DirectoryService
       suggestMssanteAddress: (c) => {

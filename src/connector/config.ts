@@ -100,6 +100,10 @@ export interface OutboundConfig {
   readonly crlUrls: readonly string[];
   /** Interval of the scheduled CRL downloads, hours (default 6, ±10 % jitter). */
   readonly crlRefreshHours: number;
+  /** The operator's message size limit, in MB (absent: the core's default, 10 MB). */
+  readonly maxMessageMegabytes?: number;
+  /** OID of the sending system: SubmissionSet sourceId of the IHE_XDM packages (absent: a 2.25.<uuid> OID per package). */
+  readonly xdmSourceId?: string;
 }
 
 /** Settings of the national directory (see CONFIG_REFERENCE). */
@@ -209,6 +213,8 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'outbound.maxAttempts', type: 'entier 1–100', default: '12', description: 'Nombre d\'essais avant d\'abandonner (le message passe en échec, expliqué).' },
   { key: 'outbound.productReference', env: 'MSS_PRODUCT_REFERENCE', type: 'texte', default: 'absent', description: 'Référence produit (convergence.esante.gouv.fr) mise dans l\'en-tête X-MSS-NIL de chaque message (ECO.2.4.3).' },
   { key: 'outbound.crlUrls', env: 'MSS_CRL_URLS', type: 'liste d\'URL http(s) (variable : séparées par des virgules)', default: '[] : seulement les points de distribution (CRL DP) des autorités IGC-Santé', description: 'Adresses de téléchargement des CRL IGC-Santé (ex. CRL de l\'AC IGC-SANTE ELEMENTAIRE ORGANISATIONS), ajoutées aux points de distribution lus dans les autorités. La dernière CRL valide est conservée si un téléchargement échoue (SC.MSS/CONF.22).' },
+  { key: 'outbound.maxMessageMegabytes', type: 'entier (Mo) 1–100', default: '10 (limite commune des opérateurs ; Mon Espace Santé : 25 Mo côté patient, appliqué en plus)', description: 'Taille maximale d\'un message acceptée par votre opérateur MSSanté (pièces jointes encodées comprises) : au-delà, l\'envoi est refusé tout de suite avec un message clair (MESSAGE_TOO_LARGE).' },
+  { key: 'outbound.xdmSourceId', type: 'OID (chiffres et points)', default: 'absent : un OID 2.25.<uuid> par paquet', description: 'OID du système émetteur mis comme sourceId du lot (SubmissionSet) dans METADATA.XML des paquets IHE_XDM.zip (celui de la structure, ex. 1.2.250.1.213.1.4.x attribué par l\'ANS).' },
   { key: 'outbound.crlRefreshHours', env: 'MSS_CRL_REFRESH_HOURS', type: 'entier (heures) 1–168', default: '6', description: 'Intervalle des téléchargements de CRL (± 10 % au hasard) ; après un échec, nouvel essai au bout de 15 minutes.' },
   { key: 'traces.retentionDays', env: 'MSS_TRACES_RETENTION_DAYS', type: 'entier (jours)', default: '183 (6 mois, Référentiel #2 §5)', description: 'Durée de conservation des traces (FAQ ANS 10217) ; les plus anciennes sont purgées chaque jour.' },
   { key: 'receipts.enabled', env: 'MSS_RECEIPTS', type: 'booléen', default: 'true (actif dès que l\'envoi vers l\'opérateur est configuré)', description: 'Relève les accusés de réception (DSN) et de lecture (MDN) dans la boîte de réception IMAP des BAL d\'envoi, et met à jour l\'état des messages envoyés.' },
@@ -281,7 +287,7 @@ const FILE_SHAPE: Shape = {
   entra: { tenantId: true, audience: true, jwksUrl: true, addinClientId: true, scope: true, authority: true, dialogUrl: true },
   senders: true,
   admin: { users: true },
-  outbound: { smtpHost: true, smtpPort: true, smtpServername: true, trustAnchorsPath: true, concurrency: true, leaseSeconds: true, retryBaseSeconds: true, retryMaxSeconds: true, maxAttempts: true, productReference: true, crlUrls: true, crlRefreshHours: true },
+  outbound: { smtpHost: true, smtpPort: true, smtpServername: true, trustAnchorsPath: true, concurrency: true, leaseSeconds: true, retryBaseSeconds: true, retryMaxSeconds: true, maxAttempts: true, productReference: true, crlUrls: true, crlRefreshHours: true, maxMessageMegabytes: true, xdmSourceId: true },
   traces: { retentionDays: true },
   receipts: { enabled: true, imapHost: true, imapPort: true, imapServername: true, pollSeconds: true, folder: true, disposal: true, sinceDays: true },
   trustSpace: { listeBlanchePath: true },
@@ -900,6 +906,11 @@ function readPostgresUrl(r: Reader, storeType: StoreType, typeFound: Found | und
   return (found.value as string).trim();
 }
 
+/** `{ [key]: value }` when the value is defined, else `{}` (spread into a settings object). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
 function readInt(r: Reader, key: string, envName: string | undefined, def: number, min: number, max: number): number {
   const found = r.get(key, envName);
   if (!found) return def;
@@ -1004,6 +1015,8 @@ function readPipelineSettings(r: Reader): Pick<Config, 'senders' | 'admin' | 'ou
     ...(productReference ? { productReference } : {}),
     crlUrls: readCrlUrls(r),
     crlRefreshHours: readInt(r, 'outbound.crlRefreshHours', 'MSS_CRL_REFRESH_HOURS', 6, 1, 168),
+    ...(r.get('outbound.maxMessageMegabytes', undefined) ? { maxMessageMegabytes: readInt(r, 'outbound.maxMessageMegabytes', undefined, 10, 1, 100) } : {}),
+    ...optional('xdmSourceId', readText(r, 'outbound.xdmSourceId', undefined, /^[0-2](\.(0|[1-9][0-9]*)){1,40}$/, 'doit être un OID (chiffres séparés par des points, ex. « 1.2.250.1.213.1.4.2 »)')),
   };
   const traces = { retentionDays: readInt(r, 'traces.retentionDays', 'MSS_TRACES_RETENTION_DAYS', 183, 1, 3650) };
   return { ...(entra ? { entra } : {}), senders, admin: { users: admins }, outbound, traces };

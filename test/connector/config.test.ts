@@ -210,6 +210,8 @@ describe('invalid settings: one message each, naming the setting and the fix', (
     ['unknown nested key', { server: { prot: 1 } }, 'server.prot : réglage inconnu'],
     ['section not an object', { server: 3000 }, 'server : doit être un objet JSON'],
     ['trustSpace.listeBlanchePath unreadable', { trustSpace: { listeBlanchePath: 'absente.xml' } }, 'trustSpace.listeBlanchePath : fichier introuvable ou illisible'],
+    ['outbound.maxMessageMegabytes too large', { outbound: { maxMessageMegabytes: 500 } }, 'outbound.maxMessageMegabytes : doit être un entier entre 1 et 100 (reçu « 500 »). Corrigez outbound.maxMessageMegabytes dans le fichier de configuration'],
+    ['outbound.xdmSourceId not an OID', { outbound: { xdmSourceId: 'urn:oid:1.2.250' } }, 'outbound.xdmSourceId : doit être un OID (chiffres séparés par des points, ex. « 1.2.250.1.213.1.4.2 »)'],
   ])('%s', (_name, content, expected) => {
     const dir = cwd();
     const file = writeConfig(dir, content);

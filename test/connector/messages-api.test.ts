@@ -235,6 +235,40 @@ describe('POST /api/messages: patient, IHE XDM, fin d\'échange (src/core/send-c
   });
 });
 
+describe('POST /api/messages: the structure\'s operator limit and XDM source id (outbound.maxMessageMegabytes, outbound.xdmSourceId)', () => {
+  // Source: ANS, CR_Radio_CDAN1_v1.XML (test/fixtures/SOURCES.md), patient INS 279035121518989 (ANS test identity)
+  const CDA_B64 = readFileSync(join(__dirname, '..', 'fixtures', 'cda', 'CR_Radio_CDAN1_v1.XML')).toString('base64');
+  const PATIENT = { ins: '279035121518989', insQualified: true, birthName: 'PAT-TROIS', firstNames: 'DOMINIQUE', birthDate: '1979-03-28', sex: 'F' };
+  test('a 1 MB operator limit refuses a 1.5 MB message at once (413 MESSAGE_TOO_LARGE), the sourceId goes into METADATA.XML', async () => {
+    const config = testConfig({
+      senders: [{ user: 'alice@hopital.fr', mailboxes: [BOX] }],
+      entra: { tenantId: TENANT, audience: AUDIENCE },
+      outbound: { productReference: 'DEV935997', maxMessageMegabytes: 1, xdmSourceId: '1.2.250.1.213.1.4.2' },
+    });
+    const own = openSqliteStore(config.store.sqlitePath);
+    const app2 = buildApp({ config, store: own, trustSpace: realTrustSpace2025(), directory: sampleDirectory(), logger: false, verifyEntra: createEntraVerifier({ tenantId: TENANT, audience: AUDIENCE, jwks }) });
+    try {
+      await app2.ready();
+      const send = async (over: Record<string, unknown>, key: string) =>
+        app2.inject({ method: 'POST', url: '/api/messages', payload: body({ workstationTime: new Date().toISOString().slice(0, 19) + 'Z', ...over }), headers: { authorization: `Bearer ${await token()}`, 'idempotency-key': key } });
+      const big = await send({ attachments: [{ filename: 'scan.pdf', contentType: 'application/pdf', contentBase64: Buffer.alloc(1_500_000, 7).toString('base64') }] }, 'big');
+      expect(big.statusCode).toBe(413);
+      expect(big.json().error.code).toBe('MESSAGE_TOO_LARGE');
+      expect(big.json().error.message).toMatch(/Mo/);
+      expect(await own.outboundCounts()).toEqual({});
+      const ok = await send({ patient: PATIENT, attachments: [{ filename: 'cr.xml', contentType: 'text/xml', contentBase64: CDA_B64, xdm: true }] }, 'xdm');
+      expect(ok.statusCode).toBe(202);
+      const job = (await own.claimOutbound({ workerId: 'test', now: Date.now() + 1000, leaseMs: 1000, limit: 10 }))[0];
+      const p = decodePayload(job.payload);
+      if (p.v !== 2) throw new Error('payload v2 attendu');
+      expect(inspectXdm(p.build.xdm!.zip).metadata.sourceId).toBe('1.2.250.1.213.1.4.2');
+    } finally {
+      await app2.close();
+      await own.close();
+    }
+  });
+});
+
 describe('admin traces', () => {
   test('admins only; CSV per mailbox, without content', async () => {
     await store.appendTrace({ tsUtc: Date.now(), tsWorkstation: '2026-03-01T10:00:00+01:00', actor: 'oid-alice', mailbox: BOX, action: 'envoi', request: 'EHLO, STARTTLS, MAIL FROM, RCPT TO ×1, DATA', replyCode: 250, replyText: '250 2.0.0 Ok', messageId: '<a@b>', outcome: 'ok' });
