@@ -12,12 +12,14 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import type { FastifyInstance } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  buildDocumentSubject,
   DEFAULT_OPERATOR_MAX_MESSAGE_BYTES,
   evaluateSend,
   formatBirthDateFr,
   isPatientAddress,
   isTrustedKind,
   MES_MAX_MESSAGE_BYTES,
+  parseSubjectConventions,
   SEND_STATUS_LABELS_FR,
   validateInsMatricule,
   type CandidateRecipient,
@@ -271,6 +273,7 @@ export function messagesRoutes(opts: MessagesRoutesOptions) {
       // the CDA documents flagged xdm go into ONE IHE_XDM.zip, packed now (errors answered now, not by the worker)
       const xdmDocs = (body.attachments ?? []).filter((a) => a.xdm === true);
       let xdm: QueuedBuildInput['xdm'];
+      let subject = body.subject;
       if (xdmDocs.length > 0) {
         if (!patient || !patient.insQualified) throw new ApiError('XDM_PATIENT_REQUIRED');
         const packed = packXdm({
@@ -284,6 +287,14 @@ export function messagesRoutes(opts: MessagesRoutesOptions) {
           throw new ApiError('XDM_PACK_FAILED', packed.errors[0]?.message, { problems: packed.errors.map((e) => ({ code: e.code, ...(e.document !== undefined ? { document: e.document } : {}) })) });
         }
         xdm = { zip: packed.zip, cdaCodes: packed.cdaCodes, insQualified: packed.insQualified };
+        // ECO.2.1.3: a message carrying documents is titled `XDM/1.0/DDM+<libellé> <NOM> <prénom> <date de naissance>`;
+        // the user's subject is the libellé (the first CDA's title when it is empty); a subject already in that form is kept
+        if (!parseSubjectConventions(subject).documents) {
+          const traits = traitsOf(patient);
+          const titled = buildDocumentSubject({ label: subject.trim() || packed.metadata.documents[0]?.title || 'Document', familyName: traits.familyName, givenName: traits.givenName, birthDate: patient.birthDate });
+          if (!titled.ok) throw new ApiError('PATIENT_TRAITS_INVALID', titled.errors[0]?.message, { field: 'subject' });
+          subject = titled.subject;
+        }
       }
       const attachments: MessageAttachment[] = (body.attachments ?? [])
         .filter((a) => a.xdm !== true)
@@ -293,7 +304,7 @@ export function messagesRoutes(opts: MessagesRoutesOptions) {
         to: body.to.map((address) => ({ address })),
         ...(body.cc ? { cc: body.cc.map((address) => ({ address })) } : {}),
         ...(body.bcc ? { bcc: body.bcc.map((address) => ({ address })) } : {}),
-        subject: body.subject,
+        subject,
         ...(body.text !== undefined ? { text: body.text } : {}),
         ...(body.html !== undefined ? { html: body.html } : {}),
         ...(attachments.length > 0 ? { attachments } : {}),

@@ -233,6 +233,20 @@ describe('POST /api/messages: patient, IHE XDM, fin d\'échange (src/core/send-c
     expect(inspectXdm(p.build.xdm!.zip).metadata.patientId).toBe('279035121518989^^^&1.2.250.1.213.1.4.10&ISO^NH');
     expect(Math.abs(Date.parse(p.date) - Date.now())).toBeLessThan(60_000);
   });
+  test('ECO.2.1.3: with documents the subject becomes XDM/1.0/DDM+<libellé> <NOM> <prénom> <JJ/MM/AAAA>; one already in that form is kept', async () => {
+    const built = async (subject: string) => {
+      const r = await send({ subject, patient: PATIENT, attachments: [{ filename: 'cr.xml', contentType: 'text/xml', contentBase64: CDA_B64, xdm: true }] });
+      expect(r.statusCode).toBe(202);
+      const job = (await store.claimOutbound({ workerId: 'test', now: Date.now() + 1000, leaseMs: 1000, limit: 100 })).find((j) => j.id === r.json().id)!;
+      const p = decodePayload(job.payload);
+      if (p.v !== 2) throw new Error('payload v2 attendu');
+      return p.build.subject;
+    };
+    await expect(built('Compte rendu de radiologie')).resolves.toBe('XDM/1.0/DDM+Compte rendu de radiologie PAT-TROIS DOMINIQUE 28/03/1979');
+    await expect(built('XDM/1.0/DDM+ECHOGRAPHIE PAT-TROIS DOMINIQUE 28/03/1979')).resolves.toBe('XDM/1.0/DDM+ECHOGRAPHIE PAT-TROIS DOMINIQUE 28/03/1979');
+    // an empty subject: the CDA's title is the libellé
+    await expect(built('')).resolves.toMatch(/^XDM\/1\.0\/DDM\+\S.* PAT-TROIS DOMINIQUE 28\/03\/1979$/);
+  });
 });
 
 describe('POST /api/messages: the structure\'s operator limit and XDM source id (outbound.maxMessageMegabytes, outbound.xdmSourceId)', () => {

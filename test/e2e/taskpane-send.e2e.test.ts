@@ -526,6 +526,9 @@ describe('task pane: fixes, reply rewriting and « Envoyer en MSSanté » (harne
     expect(mail.to).toEqual([PATIENT_ADDRESS]);
     const head = mail.raw.split('\r\n\r\n')[0];
     expect(head).toMatch(/^X-MSS-MES: FIN$/m); // ECO.2.2.8
+    // ECO.2.1.3: the connector titles a message carrying documents XDM/1.0/DDM+<libellé> <NOM> <prénom> <date de naissance>
+    const unfolded = head.replace(/\r\n[ \t]+/g, ' ');
+    expect(unfolded).toMatch(new RegExp(`^Subject: XDM/1\\.0/DDM\\+Compte rendu de radiologie ${CDA_PATIENT.birthName.toUpperCase()} ${CDA_PATIENT.firstNames.split(' ')[0]} \\d{2}/\\d{2}/\\d{4}$`, 'm'));
     expect(head).toMatch(/^X-MSS-INS: O$/m); // ECO.2.4.2, qualified INS
     expect(head).toMatch(/^X-MSS-CODECDA: 18748-4$/m); // ECO.2.4.1, the CDA's ClinicalDocument/code
     expect(head).toMatch(new RegExp(`^X-MSS-NIL: ${PRODUCT_REFERENCE}$`, 'm'));
