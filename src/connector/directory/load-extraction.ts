@@ -1,35 +1,22 @@
 // Runtime: Node (connector, CLI). Streams an Extraction_Correspondance_MSSante (file, zip or downloaded URL) into a
 // DirectoryIndex: line by line, only the kept columns cut out, repeated strings interned (core builder). Malformed
 // lines are counted and reported with their line number; the load never crashes on data, only on an unusable
-// header or an unreadable source (DirectoryLoadError, French message).
+// header or an unreadable source (DirectoryLoadError, French message). A large plain-text file is read by two
+// threads at once (this one and load-extraction-worker.ts, a half each, cut at a line start), the worker's half then
+// appended to this thread's reader: the same index and report as one reader; one thread again if the worker fails.
 
-import { createReadStream, openSync, readSync, closeSync, statSync, type ReadStream } from 'node:fs';
+import { createReadStream, existsSync, openSync, readSync, closeSync, statSync, type ReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Unzip, UnzipInflate } from 'fflate';
-import {
-  DirectoryIndexBuilder,
-  LINE_PROBLEMS,
-  mapExtractionHeader,
-  type ColumnMap,
-  type DirectoryIndex,
-  type LineProblem,
-  type MailboxType,
-} from '../../core';
+import { mapExtractionHeader, type ColumnMap, type DirectoryIndex } from '../../core';
+import { DirectoryLoadError, ExtractionReader, type ExtractionPart, type LoadReport } from './extraction-reader';
+import type { PartJob, PartMessage } from './load-extraction-worker';
 
-/** Codes of {@link DirectoryLoadError}. */
-export const DIRECTORY_LOAD_ERRORS = ['DIRECTORY_UNREADABLE', 'DIRECTORY_HEADER', 'DIRECTORY_ZIP', 'DIRECTORY_DOWNLOAD', 'DIRECTORY_INTEGRITY', 'DIRECTORY_EMPTY'] as const;
-export type DirectoryLoadErrorCode = (typeof DIRECTORY_LOAD_ERRORS)[number];
-
-/** A source that cannot be loaded (the previous index, if any, stays in service). */
-export class DirectoryLoadError extends Error {
-  constructor(
-    readonly code: DirectoryLoadErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DirectoryLoadError';
-  }
-}
+export { DIRECTORY_LOAD_ERRORS, DirectoryLoadError, ExtractionReader } from './extraction-reader';
+export type { DirectoryLoadErrorCode, ExtractionPart, LoadReport, MalformedLine } from './extraction-reader';
 
 /** Progress of a load: bytes of the source read so far, out of `total` when known. */
 export interface LoadProgress {
@@ -39,28 +26,6 @@ export interface LoadProgress {
   readonly lines?: number;
 }
 
-/** One malformed line (first 100 kept in the report). */
-export interface MalformedLine {
-  readonly line: number;
-  readonly problem: LineProblem;
-}
-
-/** What a load found. */
-export interface LoadReport {
-  /** Data lines (the header and blank lines excluded). */
-  readonly lines: number;
-  /** Distinct mailboxes in the index. */
-  readonly mailboxes: number;
-  readonly byType: Record<MailboxType, number>;
-  /** Lines repeating an address already seen (first line kept). */
-  readonly duplicates: number;
-  readonly malformed: number;
-  readonly malformedByProblem: Record<LineProblem, number>;
-  /** The first malformed lines, with their 1-based line number in the file. */
-  readonly malformedSample: readonly MalformedLine[];
-  readonly durationMs: number;
-}
-
 /** Options of the loaders. */
 export interface LoadOptions {
   readonly onProgress?: (p: LoadProgress) => void;
@@ -68,123 +33,23 @@ export interface LoadOptions {
   readonly label?: string;
   /** Clock for durations (default performance.now). */
   readonly clock?: () => number;
-}
-
-const MAX_SAMPLE = 100;
-
-/**
- * Feeds UTF-8 bytes into the core builder; `finish()` returns the index and the report. Lines are handed to the
- * builder as byte ranges of the chunk (no string per line): only the header line is decoded.
- */
-export class ExtractionReader {
-  private readonly builder: DirectoryIndexBuilder;
-  private map: ColumnMap | undefined;
-  private lineNo = 0;
-  private dataLines = 0;
-  private duplicates = 0;
-  private malformed = 0;
-  private readonly byProblem = Object.fromEntries(LINE_PROBLEMS.map((p) => [p, 0])) as Record<LineProblem, number>;
-  private readonly sample: MalformedLine[] = [];
-  private restBytes: Buffer | undefined;
-  private readonly started: number;
-
-  /** `sourceBytes`: size of the (uncompressed) source when known, to size the index arrays once. */
-  constructor(
-    private readonly label: string,
-    private readonly clock: () => number = () => performance.now(),
-    sourceBytes?: number,
-  ) {
-    this.started = clock();
-    // an extraction line is >= 64 bytes (31 columns, an address and a type): at most sourceBytes / 64 records
-    this.builder = new DirectoryIndexBuilder(sourceBytes ? { expectedRecords: sourceBytes / 64, expectedBytes: sourceBytes } : {});
-  }
-
-  get lines(): number {
-    return this.dataLines;
-  }
-
-  /** Adds decoded text (any split). */
-  push(chunk: string): void {
-    this.pushBytes(Buffer.from(chunk, 'utf8'));
-  }
-
   /**
-   * Adds raw UTF-8 bytes (any split): complete lines are read in place, the partial last line is kept for the
-   * next call (so a character split across chunks is never broken). A line with invalid UTF-8 is reported as
-   * INVALID_UTF8.
+   * Read a plain-text file with two threads (this one and a worker, each a half, merged into the same index as a
+   * single reader gives). Default: when the file is at least {@link PARALLEL_MIN_BYTES} and the machine has two
+   * cores or more. Zips are always read by one thread. `false`: one thread.
    */
-  pushBytes(chunk: Buffer): void {
-    let start = 0;
-    if (this.restBytes) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) {
-        this.restBytes = Buffer.concat([this.restBytes, chunk]);
-        return;
-      }
-      const first = Buffer.concat([this.restBytes, chunk.subarray(0, nl)]);
-      this.restBytes = undefined;
-      this.line(first, 0, first.length);
-      start = nl + 1;
-    }
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl < 0) break;
-      this.line(chunk, start, nl);
-      start = nl + 1;
-    }
-    if (start < chunk.length) this.restBytes = Buffer.from(chunk.subarray(start));
-  }
-
-  private line(buf: Buffer, start: number, end: number): void {
-    this.lineNo++;
-    if (this.map === undefined) {
-      const header = mapExtractionHeader(buf.toString('utf8', start, end));
-      if (!header.ok) {
-        throw new DirectoryLoadError(
-          'DIRECTORY_HEADER',
-          `« ${this.label} » n'est pas une extraction Extraction_Correspondance_MSSante : colonne(s) ${header.missing.map((m) => `« ${m} »`).join(', ')} absente(s) de la première ligne.`,
-        );
-      }
-      this.map = header.map;
-      return;
-    }
-    if (end === start || (end === start + 1 && buf[start] === 13)) return;
-    this.dataLines++;
-    const outcome = this.builder.addLine(buf, start, end, this.map);
-    if (outcome === 'added') return;
-    if (outcome === 'duplicate') {
-      this.duplicates++;
-      return;
-    }
-    this.malformed++;
-    this.byProblem[outcome]++;
-    if (this.sample.length < MAX_SAMPLE) this.sample.push({ line: this.lineNo, problem: outcome });
-  }
-
-  /** Ends the input; throws DIRECTORY_HEADER / DIRECTORY_EMPTY when there was nothing usable. */
-  finish(): { index: DirectoryIndex; report: LoadReport } {
-    if (this.restBytes) {
-      const last = this.restBytes;
-      this.restBytes = undefined;
-      this.line(last, 0, last.length);
-    }
-    if (this.map === undefined) throw new DirectoryLoadError('DIRECTORY_EMPTY', `« ${this.label} » est vide : aucune ligne d'en-tête.`);
-    const index = this.builder.build();
-    return {
-      index,
-      report: {
-        lines: this.dataLines,
-        mailboxes: index.size,
-        byType: index.countByType(),
-        duplicates: this.duplicates,
-        malformed: this.malformed,
-        malformedByProblem: this.byProblem,
-        malformedSample: this.sample,
-        durationMs: Math.round(this.clock() - this.started),
-      },
-    };
-  }
+  readonly parallel?: boolean;
+  /**
+   * The compiled worker script (default: load-extraction-worker.js beside this module, present in build/; when it
+   * is absent, as under ts-jest, the file is read by one thread).
+   */
+  readonly workerScript?: string;
 }
+
+/** Smallest plain-text file read by two threads by default (below, starting a worker costs more than it saves). */
+export const PARALLEL_MIN_BYTES = 16 << 20;
+/** Where the file is cut (then moved to the next line start): the main thread also merges, the worker starts late. */
+const SPLIT_AT = 0.5;
 
 /** Parses a whole extraction held in memory (the bundled sample, tests). */
 export function loadExtractionText(text: string, label = 'annuaire'): { index: DirectoryIndex; report: LoadReport } {
@@ -217,6 +82,17 @@ export async function loadExtractionFile(path: string, opts: LoadOptions = {}): 
     zip = isZipFile(path);
   } catch (e) {
     throw new DirectoryLoadError('DIRECTORY_UNREADABLE', `Annuaire illisible : « ${label} » (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  if (!zip) {
+    const script = opts.workerScript ?? join(__dirname, 'load-extraction-worker.js');
+    const wanted = opts.parallel ?? (total >= PARALLEL_MIN_BYTES && availableParallelism() >= 2);
+    if (wanted && existsSync(script)) {
+      const split = await planSplit(path, total);
+      if (split) {
+        const done = await loadInTwoParts(path, total, label, split, script, opts);
+        if (done) return done;
+      }
+    }
   }
   const reader = new ExtractionReader(label, opts.clock, zip ? undefined : total);
   let bytes = 0;
@@ -290,5 +166,89 @@ export async function loadExtractionFile(path: string, opts: LoadOptions = {}): 
     await handle?.close();
   }
   opts.onProgress?.({ phase: 'read', bytes, total, lines: reader.lines });
+  return reader.finish();
+}
+
+/** The header's column map and the first byte of the line that starts the second half, or undefined (one thread). */
+async function planSplit(path: string, total: number): Promise<{ map: ColumnMap; at: number } | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    const head = Buffer.allocUnsafe(1 << 16);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const nl = head.subarray(0, bytesRead).indexOf(10);
+    if (nl < 0) return undefined;
+    // the same header reading as ExtractionReader (a BOM, CRLF); an unusable header is reported by the one-thread path
+    const header = mapExtractionHeader(head.toString('utf8', 0, nl));
+    if (!header.ok) return undefined;
+    const mid = Math.floor(total * SPLIT_AT);
+    if (mid <= nl) return undefined;
+    const probe = Buffer.allocUnsafe(1 << 16);
+    const r = await handle.read(probe, 0, probe.length, mid);
+    const k = probe.subarray(0, r.bytesRead).indexOf(10);
+    if (k < 0 || mid + k + 1 >= total) return undefined;
+    return { map: header.map, at: mid + k + 1 };
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Reads [0, at) here and [at, total) in a worker thread at the same time, then appends the worker's part to this
+ * thread's reader (the same index and report as one reader). Undefined when the worker failed (the caller then
+ * reads the whole file itself); a read error of this thread's half is thrown.
+ */
+async function loadInTwoParts(
+  path: string,
+  total: number,
+  label: string,
+  split: { map: ColumnMap; at: number },
+  script: string,
+  opts: LoadOptions,
+): Promise<{ index: DirectoryIndex; report: LoadReport } | undefined> {
+  const job: PartJob = { path, label, start: split.at, end: total, map: split.map };
+  const worker = new Worker(script, { workerData: job });
+  let workerBytes = 0;
+  let workerLines = 0;
+  const part = new Promise<ExtractionPart | undefined>((resolve) => {
+    worker.on('message', (m: PartMessage) => {
+      if (m.kind === 'progress') {
+        workerBytes = m.bytes;
+        workerLines = m.lines;
+      } else resolve(m.kind === 'part' ? m.part : undefined);
+    });
+    worker.on('error', () => resolve(undefined));
+    worker.on('exit', () => resolve(undefined));
+  });
+  const reader = new ExtractionReader(label, opts.clock, total);
+  let bytes = 0;
+  let lastReport = 0;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    while (bytes < split.at) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, split.at - bytes), bytes);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
+      reader.pushBytes(buf.subarray(0, bytesRead));
+      if (opts.onProgress && bytes - lastReport >= 1 << 20) {
+        lastReport = bytes;
+        opts.onProgress({ phase: 'read', bytes: bytes + workerBytes, total, lines: reader.lines + workerLines });
+      }
+    }
+    const second = await part;
+    if (second === undefined) return undefined;
+    reader.appendPart(second);
+  } catch (e) {
+    if (e instanceof DirectoryLoadError) throw e;
+    throw new DirectoryLoadError('DIRECTORY_UNREADABLE', `Annuaire illisible : « ${label} » (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  } finally {
+    await handle?.close();
+    void worker.terminate();
+  }
+  opts.onProgress?.({ phase: 'read', bytes: total, total, lines: reader.lines });
   return reader.finish();
 }

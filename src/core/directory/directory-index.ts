@@ -16,8 +16,10 @@
 //
 // A freshly built index answers look-ups at once: the search arrays (tokens, postings, record words) and the id
 // table are derived afterwards from the interned fields alone (SearchArraysBuilder), step by step between requests
-// or at the first search; a snapshot always holds them complete. While loading, field groups that sit side by side
-// in the file (structure, profession) are interned as one span per line (FieldGroup), and JSON answers are written
+// or at the first search; a snapshot always holds them complete. A builder can take the records of another built
+// from the following lines (appendPart: the connector reads a large file in two threads) with the very arrays one
+// builder would have made. While loading, field groups that sit side by side in the file (structure, profession) are
+// interned as one span per line (FieldGroup), and JSON answers are written
 // as bytes from values encoded once (ByteWriter, json-bytes.ts).
 
 import { MAILBOX_TYPES } from '../types';
@@ -837,7 +839,7 @@ class FieldGroup {
   private off = false;
 
   constructor(
-    private readonly members: readonly number[],
+    readonly members: readonly number[],
     private readonly first: number,
     private readonly last: number,
     group: number,
@@ -916,6 +918,24 @@ function sameBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: num
   if (ae - as !== be - bs) return false;
   for (let k = 0; k < ae - as; k++) if (a[as + k] !== b[bs + k]) return false;
   return true;
+}
+
+/**
+ * The records of a {@link DirectoryIndexBuilder} as plain typed arrays (see {@link DirectoryIndexBuilder.exportPart}):
+ * normalised addresses and their hashes, types, interned field ids (into poolBytes/poolOffsets, id 0 = ''),
+ * identifiers. Structured-cloneable: a worker thread hands it over by transferring the buffers.
+ */
+export interface BuilderPart {
+  readonly n: number;
+  readonly addressBytes: Uint8Array;
+  readonly addressOffsets: Uint32Array;
+  readonly addressHashes: Uint32Array;
+  readonly types: Uint8Array;
+  readonly fieldIds: Uint32Array;
+  readonly idBytes: Uint8Array;
+  readonly idOffsets: Uint32Array;
+  readonly poolBytes: Uint8Array;
+  readonly poolOffsets: Uint32Array;
 }
 
 /** Outcome of {@link DirectoryIndexBuilder.add}. */
@@ -1189,6 +1209,128 @@ export class DirectoryIndexBuilder {
     this.fieldIds = resized(this.fieldIds, n * F);
     this.addrOffsets = resized(this.addrOffsets, n + 1);
     this.idOffsets = resized(this.idOffsets, 3 * n + 1);
+  }
+
+  /**
+   * What this builder holds, as typed arrays (views over its buffers, which a worker thread can transfer without a
+   * copy), for {@link appendPart} of another builder. The builder must not be used afterwards.
+   */
+  exportPart(): BuilderPart {
+    const n = this.n;
+    const pools = this.pool.length;
+    return {
+      n,
+      addressBytes: this.addrBytes.subarray(0, this.addrLen),
+      addressOffsets: this.addrOffsets.subarray(0, n + 1),
+      addressHashes: this.addrHashes.subarray(0, n),
+      types: this.types.subarray(0, n),
+      fieldIds: this.fieldIds.subarray(0, n * F),
+      idBytes: this.idBytes.subarray(0, this.idLen),
+      idOffsets: this.idOffsets.subarray(0, 3 * n + 1),
+      poolBytes: this.poolBytes.subarray(0, this.poolOffsets[pools]),
+      poolOffsets: this.poolOffsets.subarray(0, pools + 1),
+    };
+  }
+
+  /**
+   * Appends the records of a part built from the lines that FOLLOW this builder's (the second half of a file read
+   * by another thread): an address this builder already has is dropped (the first line is kept, as
+   * {@link addLine} does) and counted in the result; the part's interned values are interned again here, record by
+   * record in the order {@link addLine} interns them, so the pool ids and every array come out exactly as if the
+   * part's lines had been added to this builder one by one. `columns`: the column map's `fields` the lines were
+   * read with. Returns the number of dropped duplicates.
+   */
+  appendPart(part: BuilderPart, columns: readonly number[]): number {
+    const n0 = this.n;
+    const pn = part.n;
+    const { addressBytes: pBytes, addressOffsets: pOffsets, addressHashes: pHashes, fieldIds: pFields, idBytes: pIdBytes, idOffsets: pIdOffsets, poolBytes, poolOffsets } = part;
+    if (n0 + pn > MAX_RECORDS) throw new Error(`DirectoryIndexBuilder: more than ${MAX_RECORDS} records`);
+    while (n0 + pn + 1 >= this.types.length) this.grow();
+    // 1. the part's addresses into the duplicate table; those already here are dropped (kept[] of the others)
+    const kept = new Uint8Array(pn);
+    let dropped = 0;
+    // sized first (a rehash reads the hashes of records 0..n-1, which the part's are not yet)
+    while (2 * (n0 + pn) > this.addrSlots.length) this.rehashAddresses();
+    const mask = this.addrSlots.length - 1;
+    for (let r = 0; r < pn; r++) {
+      const as = pOffsets[r];
+      const ae = pOffsets[r + 1];
+      let slot = pHashes[r] & mask;
+      let dup = false;
+      for (;; slot = (slot + 1) & mask) {
+        const v = this.addrSlots[slot];
+        if (v === 0) break;
+        // a part's own duplicates were dropped by its builder: only this builder's records (< n0) can match
+        if (v <= n0 && sameBytes(this.addrBytes, this.addrOffsets[v - 1], this.addrOffsets[v], pBytes, as, ae)) {
+          dup = true;
+          break;
+        }
+      }
+      if (dup) {
+        dropped++;
+        continue;
+      }
+      kept[r] = 1;
+      this.addrSlots[slot] = n0 + r - dropped + 1;
+    }
+    // 2. bytes, offsets, hashes, types: copied in runs of kept records (one copy per run; a run is nearly the
+    // whole part, duplicates being rare)
+    const addrNeed = this.addrLen + pBytes.length;
+    if (addrNeed > this.addrBytes.length) this.addrBytes = grown(this.addrBytes, addrNeed);
+    const idNeed = this.idLen + pIdBytes.length;
+    if (idNeed > this.idBytes.length) this.idBytes = grown(this.idBytes, idNeed);
+    let i = n0;
+    for (let r = 0; r < pn; ) {
+      if (kept[r] === 0) {
+        r++;
+        continue;
+      }
+      let e = r + 1;
+      while (e < pn && kept[e] === 1) e++;
+      const count = e - r;
+      // addresses
+      const aShift = this.addrLen - pOffsets[r];
+      this.addrBytes.set(pBytes.subarray(pOffsets[r], pOffsets[e]), this.addrLen);
+      for (let q = 1; q <= count; q++) this.addrOffsets[i + q] = pOffsets[r + q] + aShift;
+      this.addrLen = this.addrOffsets[i + count];
+      this.addrHashes.set(pHashes.subarray(r, e), i);
+      this.types.set(part.types.subarray(r, e), i);
+      // identifiers
+      const iShift = this.idLen - pIdOffsets[3 * r];
+      this.idBytes.set(pIdBytes.subarray(pIdOffsets[3 * r], pIdOffsets[3 * e]), this.idLen);
+      for (let q = 1; q <= 3 * count; q++) this.idOffsets[3 * i + q] = pIdOffsets[3 * r + q] + iShift;
+      this.idLen = this.idOffsets[3 * (i + count)];
+      i += count;
+      r = e;
+    }
+    // 3. interned fields: the part's pool ids remapped, each value interned here when first met, record by record
+    // in the order addLine interns them (field groups, then single fields), so that the pool ids are the same
+    const plan = this.planFor(columns);
+    const orderList: number[] = [];
+    for (const g of plan.groups) orderList.push(...g.members);
+    orderList.push(...plan.single);
+    const order = Int32Array.from(orderList);
+    const remap = new Int32Array(poolOffsets.length).fill(-1);
+    remap[0] = 0;
+    const fieldIds = this.fieldIds;
+    let base = n0 * F;
+    for (let r = 0; r < pn; r++) {
+      if (kept[r] === 0) continue;
+      const pBase = r * F;
+      for (let k = 0; k < F; k++) {
+        const f = order[k];
+        const v = pFields[pBase + f];
+        let id = remap[v];
+        if (id < 0) {
+          id = this.intern(f, poolBytes, poolOffsets[v], poolOffsets[v + 1]);
+          remap[v] = id;
+        }
+        fieldIds[base + f] = id;
+      }
+      base += F;
+    }
+    this.n = i;
+    return dropped;
   }
 
   /** Lays out the flat arrays. The builder must not be used afterwards. */
