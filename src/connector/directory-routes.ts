@@ -42,7 +42,12 @@ const lookupSchema = {
     type: 'object',
     required: ['addresses'],
     additionalProperties: false,
-    properties: { addresses: { type: 'array', minItems: 1, maxItems: DIRECTORY_LOOKUP_MAX, items: { type: 'string', maxLength: 998 } } },
+    properties: {
+      addresses: { type: 'array', minItems: 1, maxItems: DIRECTORY_LOOKUP_MAX, items: { type: 'string', maxLength: 998 } },
+      // [false] the full extraction record (31 columns) of each found address; without it, the identity the add-in
+      // shows (address, type, name, profession, structure)
+      record: { type: 'boolean' },
+    },
   },
   response: {
     200: {
@@ -161,13 +166,14 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   api.post('/api/directory/lookup', { schema: lookupSchema, config: { translateValidation: batchViolationTranslator(DIRECTORY_LOOKUP_MAX) } }, async (request, reply) => {
     // answered from the local index alone: the JSON is written directly as UTF-8 bytes (same text as the schema
     // serializer's); a Buffer is sent as it is by fastify (not serialised, not re-encoded)
-    const fast = service.lookupManyJson(request.body.addresses);
+    const withRecord = request.body.record === true;
+    const fast = service.lookupManyJson(request.body.addresses, withRecord);
     if (fast !== undefined) {
       audit?.lookup(request.body.addresses.length, fast.found, fast.invalid);
       request.log.info({ count: request.body.addresses.length, found: fast.found }, 'directory_lookup');
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(Buffer.from(fast.body.buffer, fast.body.byteOffset, fast.body.byteLength));
     }
-    const results = await service.lookupMany(request.body.addresses);
+    const results = await service.lookupMany(request.body.addresses, withRecord);
     let found = 0;
     let invalid = 0;
     let fhirFound = 0;

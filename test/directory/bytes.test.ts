@@ -107,6 +107,10 @@ describe('JSON written by hand = JSON.stringify', () => {
     expect(Buffer.from(fast!.body).toString('utf8')).toBe(JSON.stringify({ results: await service.lookupMany(inputs) }));
     expect(fast?.found).toBe(3);
     expect(fast?.invalid).toBe(1);
+    // without the records: the identity only, the same text as lookupMany(inputs, false)
+    const identity = service.lookupManyJson(inputs, false);
+    expect(Buffer.from(identity!.body).toString('utf8')).toBe(JSON.stringify({ results: await service.lookupMany(inputs, false) }));
+    expect(Buffer.from(identity!.body).toString('utf8')).not.toContain('"record"');
   });
 
   it('writeRecordJson(i) writes the bytes of JSON.stringify(record(i)), escapes and accents included', async () => {

@@ -44,6 +44,16 @@ describe('POST /api/directory/lookup', () => {
     expect(results[2]).toEqual({ address: 'pas une adresse', found: false, invalid: true });
   });
 
+  it('gives the identity by default, and the full extraction record (31 columns) with record: true', async () => {
+    const plain = (await app.inject({ method: 'POST', url: '/api/directory/lookup', payload: { addresses: [known[1]] } })).json<{ results: Record<string, unknown>[] }>().results[0];
+    expect(plain).toMatchObject({ address: known[1], found: true, source: 'annuaire' });
+    expect(plain).not.toHaveProperty('record');
+    const full = (await app.inject({ method: 'POST', url: '/api/directory/lookup', payload: { addresses: [known[1]], record: true } })).json<{ results: Record<string, unknown>[] }>().results[0];
+    expect(full).toEqual({ ...plain, record: expect.objectContaining({ address: known[1], type: plain.type }) });
+    const bad = await app.inject({ method: 'POST', url: '/api/directory/lookup', payload: { addresses: [known[1]], record: 'oui' } });
+    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
+
   it('refuses 501 addresses with BATCH_TOO_LARGE and an empty list with BATCH_EMPTY', async () => {
     const big = await app.inject({ method: 'POST', url: '/api/directory/lookup', payload: { addresses: Array.from({ length: 501 }, () => known[0]) } });
     expect(big.statusCode).toBe(413);

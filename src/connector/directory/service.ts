@@ -125,9 +125,10 @@ export class DirectoryService {
   /**
    * The JSON body `{"results":[...]}` of a batch look-up answered from the local index alone, written directly as
    * UTF-8 bytes (the same text as serialising {@link lookupMany}'s answers), or undefined when the FHIR API has to
-   * be asked for an unknown address (then use lookupMany). The bytes are the caller's (a copy).
+   * be asked for an unknown address (then use lookupMany). The bytes are the caller's (a copy). `withRecord` false:
+   * the identity only (address, type, name, profession, structure), without the 31-column `record`.
    */
-  lookupManyJson(inputs: readonly string[]): { body: Uint8Array; found: number; invalid: number } | undefined {
+  lookupManyJson(inputs: readonly string[], withRecord = true): { body: Uint8Array; found: number; invalid: number } | undefined {
     const index = this.state.index;
     const w = this.writer;
     w.reset();
@@ -159,8 +160,10 @@ export class DirectoryService {
       index.writeNameJson(w, i, J_NAME);
       index.writeFieldJson(w, i, 'profession');
       index.writeFieldJson(w, i, 'organisation');
-      w.bytes(J_RECORD);
-      index.writeRecordJson(w, i);
+      if (withRecord) {
+        w.bytes(J_RECORD);
+        index.writeRecordJson(w, i);
+      }
       w.byte(0x7d);
     }
     w.bytes(J_RESULTS_CLOSE);
@@ -170,8 +173,16 @@ export class DirectoryService {
   /** Scratch of {@link lookupManyJson} (one request at a time: the event loop runs one handler at once). */
   private readonly writer = new ByteWriter(1 << 16);
 
-  /** Look-ups, local first, then the FHIR API (when configured) for the unknown ones. Never throws. */
-  async lookupMany(inputs: readonly string[]): Promise<LookupAnswer[]> {
+  /**
+   * Look-ups, local first, then the FHIR API (when configured) for the unknown ones. Never throws. `withRecord`
+   * false: the answers without their `record` (the identity only).
+   */
+  async lookupMany(inputs: readonly string[], withRecord = true): Promise<LookupAnswer[]> {
+    const out = await this.lookupManyFull(inputs);
+    return withRecord ? out : out.map(({ record: _record, ...identity }) => identity);
+  }
+
+  private async lookupManyFull(inputs: readonly string[]): Promise<LookupAnswer[]> {
     const out = inputs.map((a) => this.lookupLocal(a));
     const fhir = this.fhir;
     if (!fhir) return out;
