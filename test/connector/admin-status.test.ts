@@ -236,7 +236,7 @@ describe('the status', () => {
     const html = (await get('/api/admin/status/view')).body;
     expect(html).toContain('<strong data-testid="annuaire-taille">14</strong> adresses');
     expect(html).toContain('<strong data-testid="liste-blanche-taille">4 944</strong> domaines ; générée le <span data-testid="liste-blanche-date">28/02/2025 15:42:07 UTC</span>');
-    expect(html).toContain('<strong data-testid="file-total">3</strong> message(s) : en attente <strong data-testid="file-queued">3</strong>');
+    expect(html).toContain('<strong data-testid="file-total">3</strong> messages : en attente <strong data-testid="file-queued">3</strong>');
     expect(html).toContain('<p data-testid="accuses-vide">aucun accusé reçu</p>');
 
     // a receipt recorded by the poller's store method shows, without the recipient's address

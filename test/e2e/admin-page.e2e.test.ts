@@ -142,12 +142,19 @@ async function axeViolations(page: Page): Promise<{ id: string; impact: string; 
 const text = async (page: Page, testid: string) => ((await page.getByTestId(testid).first().textContent()) ?? '').trim();
 
 test('the status page: figures, accessibility, a configuration reload seen on the page, screenshot', async () => {
-  // two messages in the connector's queue and one receipt, written with the store API on its SQLite base
+  // two messages in the connector's queue, written with the store API on its SQLite base, due in an hour (so that the
+  // connector's own worker leaves them alone); this test plays the worker: message 1 remis à l'opérateur then
+  // distribué by its DSN, message 2 back in the queue, en attente
   const store = openSqliteStore(join(connector.dataDir, 'mss-outlook.sqlite'));
   try {
+    const later = Date.now() + 3_600_000;
     for (const i of [1, 2]) {
-      await store.enqueueOutbound({ id: `00000000-0000-4000-8000-00000000000${i}`, mailbox: BOX, authorId: IDP_USER.oid, idempotencyKey: `e2e-${i}`, requestHash: `h${i}`, messageId: `<e2e-${i}@m2a-dac75-ouest.mssante.fr>`, payload: '{}', recipientsCount: 1, now: Date.now() });
+      await store.enqueueOutbound({ id: `00000000-0000-4000-8000-00000000000${i}`, mailbox: BOX, authorId: IDP_USER.oid, idempotencyKey: `e2e-${i}`, requestHash: `h${i}`, messageId: `<e2e-${i}@m2a-dac75-ouest.mssante.fr>`, payload: '{}', recipientsCount: 1, now: later });
     }
+    const claimed = await store.claimOutbound({ workerId: 'e2e', now: later + 1000, leaseMs: 60_000, limit: 2 });
+    expect(claimed.map((j) => j.id).sort()).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']);
+    await store.completeOutbound('00000000-0000-4000-8000-000000000001', 'e2e', { status: 'accepted', response: '250 2.0.0 Ok: queued', now: Date.now() });
+    await store.completeOutbound('00000000-0000-4000-8000-000000000002', 'e2e', { status: 'queued', nextAttemptAt: later, error: { code: 'CONNECTION_REFUSED', message: 'Serveur de l\'opérateur injoignable : nouvel essai plus tard.' }, now: Date.now() });
     await store.recordReceipts('00000000-0000-4000-8000-000000000001', [
       { recipient: 'dr.x@medecin.mssante.fr', type: 'dsn', action: 'delivered', status: '2.0.0', state: 'delivered', explanation: 'Message remis au serveur de l\'opérateur du destinataire.', receiptKey: '<dsn-e2e@operateur.mssante.fr>', receivedAt: Date.now() - 60_000 },
     ], Date.now());
@@ -173,6 +180,8 @@ test('the status page: figures, accessibility, a configuration reload seen on th
   expect(await text(page, 'file-total')).toBe('2');
   const perStatus = await Promise.all(['queued', 'sending', 'accepted', 'delivered', 'read', 'failed'].map((s) => text(page, `file-${s}`)));
   expect(perStatus.reduce((n, v) => n + Number(v), 0)).toBe(2);
+  expect(await text(page, 'file-queued')).toBe('1');
+  expect(await text(page, 'file-delivered')).toBe('1');
   expect(await text(page, 'operateur')).toMatch(/127\.0\.0\.1:\d+ : joignable — Joignable : STARTTLS puis TLSv1\.2 \(ECDHE-RSA-AES(128|256)-(GCM-)?SHA(256|384)\), certificat du serveur vérifié avec les autorités IGC-Santé\./);
   const receipts = page.getByTestId('accuses');
   await expect(receipts.locator('tbody tr').count()).resolves.toBe(1);

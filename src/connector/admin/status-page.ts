@@ -5,6 +5,7 @@
 // Entra token (pasted once, kept in sessionStorage for the tab, as on the traces page), fetch that HTML and offer
 // "Recharger la configuration" (POST /api/admin/config/reload). No data is embedded in the page itself.
 
+import { pluralFr } from '../../core';
 import type { AdminStatus, SettingView } from './status-routes';
 
 function esc(s: string): string {
@@ -58,7 +59,7 @@ export function renderStatusHtml(s: AdminStatus): string {
       ? `<code>${esc(o.host ?? '')}:${o.port ?? ''}</code> : ${ok(o.reachable === true, 'joignable', 'injoignable')}${o.code ? ` (<code>${esc(o.code)}</code>)` : ''} — ${esc(o.message)}${o.checkedAt ? ` <small>(vérifié le ${formatDate(o.checkedAt)}${o.cached ? ', résultat gardé une minute' : ''})</small>` : ''}`
       : esc(o.message)
   }</dd>`);
-  out.push(`<dt>File d'envoi</dt><dd data-testid="file"><strong data-testid="file-total">${nf(s.queue.total)}</strong> message(s) : ${s.queue.byStatus
+  out.push(`<dt>File d'envoi</dt><dd data-testid="file"><strong data-testid="file-total">${nf(s.queue.total)}</strong> ${pluralFr(s.queue.total, 'message', 'messages')} : ${s.queue.byStatus
     .map((b) => `${esc(b.label)} <strong data-testid="file-${b.status}">${nf(b.count)}</strong>`)
     .join(', ')}</dd>`);
   out.push('</dl></section>');
