@@ -1,115 +1,20 @@
 // Runtime: Node (jest). The Pro Santé Connect client's token lifecycle with a fake clock: sign-in (code + PKCE S256),
 // in-memory tokens, refresh before expiry, single-flight refresh, forced refresh, end of session when the refresh
 // token is refused (SC.MSS/CONF.10), PSC unreachable; and the Fastify routes. The OIDC provider is a small fake on
-// 127.0.0.1:0 (discovery, JWKS, token endpoint with real PKCE and RS256 id_tokens): oidc-provider is ESM-only and
-// cannot load in jest's CommonJS runtime; the real one is exercised in test/e2e-transport.
+// 127.0.0.1:0 (test/transport/helpers/fake-psc.ts: discovery, JWKS, token endpoint with real PKCE and RS256
+// id_tokens): oidc-provider is ESM-only and cannot load in jest's CommonJS runtime; the real one is exercised in
+// test/e2e-transport.
 
-import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { PscClient } from '../../src/connector/psc/psc-client';
 import { pscRoutes } from '../../src/connector/psc/routes';
+import { startFakePsc, type FakePsc } from './helpers/fake-psc';
 
 const CLIENT_ID = 'mss-connecteur';
 const SECRET = 'secret-de-test';
 const REDIRECT = 'https://connecteur.test/psc/callback';
 
-interface FakeOp {
-  issuer: string;
-  server: Server;
-  /** Registers the code the "wallet" would return for an authorization URL. */
-  authorize(url: string): { code: string; state: string };
-  refreshCalls: number;
-  refuseRefresh: boolean;
-  down: boolean;
-  expiresIn: number;
-  issued: string[];
-}
-
-async function fakeOp(): Promise<FakeOp> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const codes = new Map<string, { challenge: string; nonce: string; sub: string }>();
-  const refreshTokens = new Set<string>();
-  let n = 0;
-  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const op: FakeOp = {
-    issuer: '',
-    server: createServer(),
-    refreshCalls: 0,
-    refuseRefresh: false,
-    down: false,
-    expiresIn: 300,
-    issued: [],
-    authorize(url) {
-      const u = new URL(url);
-      expect(u.searchParams.get('code_challenge_method')).toBe('S256');
-      const code = `code-${randomUUID()}`;
-      codes.set(code, { challenge: u.searchParams.get('code_challenge')!, nonce: u.searchParams.get('nonce')!, sub: 'f:0000:899700218896' });
-      return { code, state: u.searchParams.get('state')! };
-    },
-  };
-  const tokens = (sub?: string, nonce?: string) => {
-    n += 1;
-    const access = `at-${n}-${randomUUID()}`;
-    const refresh = `rt-${n}-${randomUUID()}`;
-    refreshTokens.add(refresh);
-    op.issued.push(access, refresh);
-    const body: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: op.expiresIn, refresh_token: refresh };
-    if (sub) {
-      const now = Math.floor(Date.now() / 1000);
-      const input = `${b64({ alg: 'RS256', kid: 'k1', typ: 'JWT' })}.${b64({ iss: op.issuer, sub, aud: CLIENT_ID, iat: now, exp: now + 300, nonce })}`;
-      body.id_token = `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-    }
-    return body;
-  };
-  const readForm = async (req: IncomingMessage) => {
-    let data = '';
-    for await (const chunk of req) data += chunk;
-    return new URLSearchParams(data);
-  };
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (op.down) return send(503, { error: 'temporarily_unavailable' });
-    if (req.url === '/.well-known/openid-configuration') {
-      return send(200, { issuer: op.issuer, authorization_endpoint: `${op.issuer}/auth`, token_endpoint: `${op.issuer}/token`, jwks_uri: `${op.issuer}/jwks`, response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'], code_challenge_methods_supported: ['S256'] });
-    }
-    if (req.url === '/jwks') return send(200, { keys: [jwk] });
-    if (req.url === '/token' && req.method === 'POST') {
-      expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}`);
-      const form = await readForm(req);
-      if (form.get('grant_type') === 'authorization_code') {
-        const c = codes.get(form.get('code') ?? '');
-        codes.delete(form.get('code') ?? '');
-        const verifier = form.get('code_verifier') ?? '';
-        if (!c || createHash('sha256').update(verifier).digest('base64url') !== c.challenge) return send(400, { error: 'invalid_grant' });
-        return send(200, tokens(c.sub, c.nonce));
-      }
-      if (form.get('grant_type') === 'refresh_token') {
-        op.refreshCalls += 1;
-        const rt = form.get('refresh_token') ?? '';
-        if (op.refuseRefresh || !refreshTokens.delete(rt)) return send(400, { error: 'invalid_grant', error_description: 'Token is not active' });
-        await new Promise((r) => setTimeout(r, 20));
-        return send(200, tokens());
-      }
-    }
-    return send(404, { error: 'not_found' });
-  };
-  op.server.on('request', (req, res) => {
-    void handle(req, res);
-  });
-  op.server.listen(0, '127.0.0.1');
-  await once(op.server, 'listening');
-  op.issuer = `http://127.0.0.1:${(op.server.address() as AddressInfo).port}`;
-  return op;
-}
-
-let op: FakeOp;
+let op: FakePsc;
 let t: number;
 const lines: string[] = [];
 const logger = { debug: (o: object) => lines.push(JSON.stringify(o)), info: (o: object) => lines.push(JSON.stringify(o)), warn: (o: object) => lines.push(JSON.stringify(o)), error: (o: object) => lines.push(JSON.stringify(o)) };
@@ -124,9 +29,10 @@ async function signedIn(userId = 'u1'): Promise<PscClient> {
 }
 
 beforeAll(async () => {
-  op = await fakeOp();
+  op = await startFakePsc({ clientId: CLIENT_ID, secret: SECRET, refreshDelayMs: 20 });
+  op.refreshExpiresIn = 0; // these tests move the clock far ahead: a refresh token whose lifetime is not given
 });
-afterAll(() => op.server.close());
+afterAll(() => op.close());
 beforeEach(() => {
   t = Date.now();
   op.refuseRefresh = false;

@@ -18,6 +18,8 @@ export interface FakePscOptions {
   readonly secret?: string;
   /** Serve the token and revocation endpoints over HTTPS, requiring a client certificate signed by `ca`. */
   readonly mtls?: { readonly key: Buffer; readonly cert: Buffer; readonly ca: string };
+  /** [0] Delay of a refresh answer, ms (lets concurrent callers pile up: single-flight tests). */
+  readonly refreshDelayMs?: number;
 }
 
 export interface FakePsc {
@@ -28,6 +30,7 @@ export interface FakePsc {
   refuseRefresh: boolean;
   down: boolean;
   expiresIn: number;
+  /** Lifetime of refresh tokens, s (`refresh_expires_in`, as Keycloak sends it); 0: not sent (a provider that does not say). */
   refreshExpiresIn: number;
   /** Every token issued (to check none leaks). */
   readonly issued: string[];
@@ -72,7 +75,7 @@ export async function startFakePsc(opts: FakePscOptions): Promise<FakePsc> {
     const refresh = `rt-${n}-${randomUUID()}`;
     refreshTokens.add(refresh);
     op.issued.push(access, refresh);
-    const body: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: op.expiresIn, refresh_expires_in: op.refreshExpiresIn, refresh_token: refresh };
+    const body: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: op.expiresIn, ...(op.refreshExpiresIn > 0 ? { refresh_expires_in: op.refreshExpiresIn } : {}), refresh_token: refresh };
     if (sub) {
       const now = Math.floor(Date.now() / 1000);
       const input = `${b64({ alg: 'RS256', kid: 'k1', typ: 'JWT' })}.${b64({ iss: op.issuer, sub, aud: opts.clientId, iat: now, exp: now + 300, nonce })}`;
@@ -134,6 +137,7 @@ export async function startFakePsc(opts: FakePscOptions): Promise<FakePsc> {
         op.refreshCalls += 1;
         const rt = form.get('refresh_token') ?? '';
         if (op.refuseRefresh || !refreshTokens.delete(rt)) return send(400, { error: 'invalid_grant', error_description: 'Token is not active' });
+        if (opts.refreshDelayMs) await new Promise((r) => setTimeout(r, opts.refreshDelayMs));
         return send(200, tokens());
       }
     }
