@@ -91,6 +91,8 @@ export interface OutboundConfig {
   readonly trustAnchorsPath?: string;
   readonly concurrency: number;
   readonly leaseSeconds: number;
+  /** How long a DSN may follow an interrupted sending before the message is sent again (outbound/worker.ts); 0: at once. */
+  readonly reconcileSeconds: number;
   readonly retryBaseSeconds: number;
   readonly retryMaxSeconds: number;
   readonly maxAttempts: number;
@@ -207,7 +209,8 @@ export const CONFIG_REFERENCE: readonly ConfigReferenceEntry[] = [
   { key: 'outbound.smtpServername', type: 'nom d\'hôte', default: 'outbound.smtpHost', description: 'Nom attendu dans le certificat du serveur de l\'opérateur.' },
   { key: 'outbound.trustAnchorsPath', env: 'MSS_IGC_SANTE_ANCHORS', type: 'chemin (PEM)', default: 'absent (obligatoire avec outbound.smtpHost)', description: 'Autorités IGC-Santé (racine et intermédiaires) : les seules reconnues pour le serveur de l\'opérateur.' },
   { key: 'outbound.concurrency', type: 'entier 1–64', default: '4', description: 'Messages relayés en parallèle par instance.' },
-  { key: 'outbound.leaseSeconds', type: 'entier ≥ 120', default: '300', description: 'Bail d\'un message en cours d\'envoi : passé ce délai sans réponse (instance arrêtée), une autre instance le reprend.' },
+  { key: 'outbound.leaseSeconds', type: 'entier ≥ 15', default: '300', description: 'Bail d\'un message en cours d\'envoi, renouvelé tant que l\'envoi progresse : passé ce délai sans nouvelles (instance arrêtée), une autre instance le reprend.' },
+  { key: 'outbound.reconcileSeconds', type: 'entier (secondes) 0–86400', default: '900', description: 'Envoi interrompu (instance arrêtée pendant l\'envoi) d\'une BAL dont les accusés sont relevés : le message n\'est renvoyé que si aucun accusé de l\'opérateur (DSN) n\'est arrivé ce délai après l\'interruption (sinon il est déjà chez l\'opérateur : pas de doublon). 0 : renvoi immédiat.' },
   { key: 'outbound.retryBaseSeconds', type: 'entier', default: '30', description: 'Premier délai avant nouvel essai après une erreur temporaire (doublé à chaque essai, avec une part aléatoire).' },
   { key: 'outbound.retryMaxSeconds', type: 'entier', default: '3600', description: 'Délai maximal entre deux essais.' },
   { key: 'outbound.maxAttempts', type: 'entier 1–100', default: '12', description: 'Nombre d\'essais avant d\'abandonner (le message passe en échec, expliqué).' },
@@ -287,7 +290,7 @@ const FILE_SHAPE: Shape = {
   entra: { tenantId: true, audience: true, jwksUrl: true, addinClientId: true, scope: true, authority: true, dialogUrl: true },
   senders: true,
   admin: { users: true },
-  outbound: { smtpHost: true, smtpPort: true, smtpServername: true, trustAnchorsPath: true, concurrency: true, leaseSeconds: true, retryBaseSeconds: true, retryMaxSeconds: true, maxAttempts: true, productReference: true, crlUrls: true, crlRefreshHours: true, maxMessageMegabytes: true, xdmSourceId: true },
+  outbound: { smtpHost: true, smtpPort: true, smtpServername: true, trustAnchorsPath: true, concurrency: true, leaseSeconds: true, reconcileSeconds: true, retryBaseSeconds: true, retryMaxSeconds: true, maxAttempts: true, productReference: true, crlUrls: true, crlRefreshHours: true, maxMessageMegabytes: true, xdmSourceId: true },
   traces: { retentionDays: true },
   receipts: { enabled: true, imapHost: true, imapPort: true, imapServername: true, pollSeconds: true, folder: true, disposal: true, sinceDays: true },
   trustSpace: { listeBlanchePath: true },
@@ -1008,7 +1011,8 @@ function readPipelineSettings(r: Reader): Pick<Config, 'senders' | 'admin' | 'ou
     ...(smtpServername ? { smtpServername } : {}),
     ...(anchors ? { trustAnchorsPath: anchors.path } : {}),
     concurrency: readInt(r, 'outbound.concurrency', undefined, 4, 1, 64),
-    leaseSeconds: readInt(r, 'outbound.leaseSeconds', undefined, 300, 120, 86_400),
+    leaseSeconds: readInt(r, 'outbound.leaseSeconds', undefined, 300, 15, 86_400),
+    reconcileSeconds: readInt(r, 'outbound.reconcileSeconds', undefined, 900, 0, 86_400),
     retryBaseSeconds: readInt(r, 'outbound.retryBaseSeconds', undefined, 30, 1, 86_400),
     retryMaxSeconds: readInt(r, 'outbound.retryMaxSeconds', undefined, 3600, 1, 7 * 86_400),
     maxAttempts: readInt(r, 'outbound.maxAttempts', undefined, 12, 1, 100),

@@ -12,6 +12,7 @@ import { PscClient } from './psc';
 import { loadDirectory, loadTrustSpace } from './resources';
 import { createConnectorWorker } from './outbound';
 import { createConnectorReceiptPoller } from './receipts/connector-poller';
+import type { ReceiptPoller } from './receipts/poller';
 import { openPostgresStore, openSqliteStore, StoreError, type Store } from './store';
 import { startTracePurge } from './traces';
 import { createTenantConfig, describeReload, watchConfigFile, type TenantConfig } from './tenant-config';
@@ -69,7 +70,10 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
     config.store.type === 'postgres' && config.store.postgresUrl
       ? await openPostgresStore({ url: config.store.postgresUrl, ...(opts.now ? { now: opts.now } : {}) })
       : openSqliteStore(config.store.sqlitePath, opts.now ? { now: opts.now } : {});
-  let worker = await createConnectorWorker(config, store, psc ?? undefined).catch(async (e: unknown) => {
+  // the receipt poller, built after the app (below); the worker asks it to read a mailbox whose sending was interrupted
+  let receiptPoller: ReceiptPoller | undefined;
+  const pollSoon = (mailbox: string, authorId: string): void => receiptPoller?.pollSoon(mailbox, authorId);
+  let worker = await createConnectorWorker(config, store, psc ?? undefined, { pollSoon }).catch(async (e: unknown) => {
     await store.close();
     throw e;
   });
@@ -84,7 +88,7 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
   });
   tenant.onChange(async (next, prev) => {
     if (JSON.stringify(next.config.outbound) === JSON.stringify(prev.config.outbound)) return;
-    const fresh = await createConnectorWorker(next.config, store, psc ?? undefined);
+    const fresh = await createConnectorWorker(next.config, store, psc ?? undefined, { pollSoon });
     const old = worker;
     worker = fresh;
     fresh?.start();
@@ -132,7 +136,7 @@ export async function startConnector(opts: StartOptions): Promise<RunningConnect
   worker?.start();
   print(worker ? `Envoi MSSanté : relais vers ${config.outbound.smtpHost}:${config.outbound.smtpPort}.` : 'Envoi MSSanté : aucun serveur de l\'opérateur configuré (outbound.smtpHost) ; les messages restent « en attente ».');
   // DSN / MDN of the messages sent (receipts/poller.ts): with the outbound relay, unless receipts.enabled is false
-  let receiptPoller = worker ? createConnectorReceiptPoller(config, store, psc ?? undefined, app.log) : undefined;
+  receiptPoller = worker ? createConnectorReceiptPoller(config, store, psc ?? undefined, app.log) : undefined;
   const describeReceipts = (c: Config) =>
     `Accusés MSSanté : relevé IMAP sur ${c.receipts.imapHost}:${c.receipts.imapPort} toutes les ${c.receipts.pollSeconds} s (${c.receipts.disposal === 'move' ? `dossier « ${c.receipts.folder} »` : 'marqués lus dans la boîte de réception'}).`;
   receiptPoller?.start();

@@ -52,7 +52,7 @@ describe('embedded default configuration', () => {
       origin: { embedded: true },
       senders: [],
       admin: { users: [] },
-      outbound: { smtpPort: 587, concurrency: 4, leaseSeconds: 300, retryBaseSeconds: 30, retryMaxSeconds: 3600, maxAttempts: 12, crlUrls: [], crlRefreshHours: 6 },
+      outbound: { smtpPort: 587, concurrency: 4, leaseSeconds: 300, reconcileSeconds: 900, retryBaseSeconds: 30, retryMaxSeconds: 3600, maxAttempts: 12, crlUrls: [], crlRefreshHours: 6 },
       receipts: { enabled: true, imapPort: 143, pollSeconds: 60, folder: 'Accusés MSSanté', disposal: 'move', sinceDays: 14 },
       traces: { retentionDays: 183 },
     });

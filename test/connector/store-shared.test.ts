@@ -261,6 +261,10 @@ describe.each([['sqlite', sqliteFactory], ['postgres', postgresFactory]] as cons
     await store.setImapPosition(MAILBOX, { uidValidity: 4_000_000_000, lastUid: 12 }, T0);
     await store.setImapPosition(MAILBOX.toUpperCase(), { uidValidity: 4_000_000_000, lastUid: 15 }, T0 + 1);
     expect(await store.getImapPosition(MAILBOX)).toEqual({ uidValidity: 4_000_000_000, lastUid: 15 });
+    // the read-through time is stored with a complete poll and kept by later positions stored without it
+    await store.setImapPosition(MAILBOX, { uidValidity: 4_000_000_000, lastUid: 16, readThroughAt: T0 + 2 }, T0 + 3);
+    await store.setImapPosition(MAILBOX, { uidValidity: 4_000_000_000, lastUid: 17 }, T0 + 4);
+    expect(await store.getImapPosition(MAILBOX)).toEqual({ uidValidity: 4_000_000_000, lastUid: 17, readThroughAt: T0 + 2 });
     await accepted({ authorId: 'oid-1' }, T0);
     await accepted({ authorId: 'oid-2' }, T0 + 5_000);
     await accepted({ authorId: 'oid-3', mailbox: 'autre@hopital.mssante.fr' }, T0 - 5_000);

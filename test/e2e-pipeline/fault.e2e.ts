@@ -1,7 +1,10 @@
 // Runtime: Node (jest). Fault tests of the durable outbound queue with real worker PROCESSES (the compiled
 // build/src/connector/outbound/worker-main.js) relaying to a local SMTP peer over STARTTLS with the IGC-Santé-like
 // TLS policy: SIGKILL in the middle of a 1,000-message batch, then restart — on SQLite, on PostgreSQL, and with two
-// instances sharing PostgreSQL (one killed, the other carries on). Every message must reach the peer; the only
+// instances sharing PostgreSQL (one killed, the other carries on). The mailbox is APPLICATIVE (certificate): its
+// receipts cannot be read (no IMAP binding after mutual TLS, docs/transport.md), so the worker cannot reconcile an
+// interrupted sending with the operator's DSN and sends it again (personal and organisational mailboxes reconcile:
+// test/e2e-transport/exactly-once.e2e.ts finds them exactly once). Every message must reach the peer; the only
 // duplicates allowed are the messages in the window RFC 1047 describes (worker.ts): DATA received by the peer but the
 // outcome not committed when the process died. That set is measured exactly right after the kill (Message-IDs the
 // peer has, whose row is not `accepted`): every duplicate must belong to it, none may be sent more than twice, and

@@ -14,7 +14,12 @@ import { createSmtpRelay, type OutboundRelay } from './relay';
 import { createOutboundWorker, type OutboundWorker } from './worker';
 
 /** Builds (not started) the worker, or undefined when no operator is configured. */
-export async function createConnectorWorker(config: Config, store: Store, psc: PscClient | undefined): Promise<OutboundWorker | undefined> {
+export async function createConnectorWorker(
+  config: Config,
+  store: Store,
+  psc: PscClient | undefined,
+  hooks: { readonly pollSoon?: (mailbox: string, authorId: string) => void } = {},
+): Promise<OutboundWorker | undefined> {
   const o = config.outbound;
   if (!o.smtpHost || !o.trustAnchorsPath) return undefined;
   const anchors = readFileSync(o.trustAnchorsPath);
@@ -43,9 +48,14 @@ export async function createConnectorWorker(config: Config, store: Store, psc: P
     submit: async (r) => (needSession(r.authorId), smtp.submit(r)),
     submitRaw: async (r) => (needSession(r.authorId), smtp.submitRaw(r)),
   };
+  // An interrupted sending waits for the operator's DSN before any new submission when the receipts of its mailbox
+  // are read: the poller (receipts/connector-poller.ts) opens PER/ORG mailboxes with the same PSC sessions.
+  const r = config.receipts;
+  const readsReceipts = psc !== undefined && r.enabled && r.imapHost !== undefined && o.reconcileSeconds > 0;
   const worker = createOutboundWorker({
     store,
     relay,
+    ...(readsReceipts ? { reconcile: { readsReceipts: () => true, graceMs: o.reconcileSeconds * 1000, ...(hooks.pollSoon ? { onPending: hooks.pollSoon } : {}) } } : {}),
     // PER/ORG mailbox whose author has no live PSC session: wait (PSC_SESSION_REQUIRED) without spending attempts
     ...(config.psc ? { waitFor: pscSessionWait(config.psc.waitRecheckSeconds * 1000) } : {}),
     concurrency: o.concurrency,

@@ -8,9 +8,17 @@
 //   lease while it is being sent (a slow operator does not let another worker take it back); a row whose lease ran
 //   out before its dialogue started is not sent; an outcome is recorded only while this worker still holds the row.
 // - What remains is the ambiguity RFC 1047 ("Duplicate messages and SMTP", 1988) describes and no SMTP client can
-//   remove: once the final "." of DATA is written, the operator may have taken the message while its 250 reply, or
-//   our record of it, is lost (connector killed, connection cut). The message is then still `sending`; when its lease
-//   expires another worker takes it back (`recovered: true`) and submits it again. We make that span as short as it
+//   remove by itself: once the final "." of DATA is written, the operator may have taken the message while its 250
+//   reply, or our record of it, is lost (connector killed, connection cut). The message is then still `sending`; when
+//   its lease expires another worker takes it back (`recovered: true`).
+// - Reconciliation (option `reconcile`, outbound.reconcileSeconds): every message asks for a DSN (NOTIFY=SUCCESS,
+//   ENVID = queue id) and the receipt poller reads them. A recovered message of a mailbox whose receipts are read is
+//   NOT submitted again at once: if a DSN or MDN about it is stored, the operator has it (accepted, nothing sent); if
+//   not, it waits ("en attente", RECONCILING, attempts not spent, the poller asked to read that mailbox) until the
+//   poller has read the mailbox through `graceMs` after the interruption, and only then is it sent again. This turns
+//   the window into exactly once whenever the operator reports within `graceMs` (test/e2e-transport/exactly-once.e2e.ts,
+//   Postfix + Dovecot). Applicative mailboxes (no IMAP binding, docs/transport.md) are sent again at once: for them
+//   the guarantee stays "at least once within that window", with the measures below. We make that span as short as it
 //   can be: after the 250, the outcome and its trace are committed in ONE round trip with nothing before it (no log,
 //   no callback; PostgreSQL: one statement, `synchronous_commit = off` for that transaction only; SQLite:
 //   `synchronous = NORMAL` for worker transactions: both survive the death of the connector, the fault modelled). The
@@ -63,7 +71,36 @@ export interface OutboundWorkerOptions {
    * `recheckMs`, and that claim is NOT counted against `retry.maxAttempts` nor in the backoff (see {@link WAITED}).
    */
   readonly waitFor?: (err: unknown) => { readonly error: OutboundError; readonly recheckMs: number } | undefined;
+  /**
+   * [none: an interrupted message is sent again at once] Reconciliation of an interrupted sending with the operator's
+   * delivery report before any new submission (see the header): for mailboxes whose receipts are read.
+   */
+  readonly reconcile?: ReconcileOptions;
 }
+
+/** Options of the reconciliation (OutboundWorkerOptions.reconcile). */
+export interface ReconcileOptions {
+  /** Whether the receipts of `mailbox` are read by a poller of this store (receipts/poller.ts). */
+  readonly readsReceipts: (mailbox: string) => boolean;
+  /**
+   * How long after an interruption a DSN may still come, ms (outbound.reconcileSeconds): the message is sent again only
+   * when the mailbox has been read through that long after the interruption without any report about it.
+   */
+  readonly graceMs: number;
+  /** [max(4 × graceMs, 2 h)] After this long without the mailbox being read (IMAP unavailable), sent again anyway. */
+  readonly maxWaitMs?: number;
+  /** [graceMs / 4, 1 s to 60 s] How often a message waiting for its report is looked at again, ms. */
+  readonly recheckMs?: number;
+  /** Called for each message waiting for its report: the poller reads that mailbox soon (ReceiptPoller.pollSoon). */
+  readonly onPending?: (mailbox: string, authorId: string) => void;
+}
+
+/** Code of a message whose interrupted sending waits for the operator's report (stored error; French for the user). */
+export const RECONCILING = 'RECONCILING';
+const RECONCILING_MESSAGE =
+  'Envoi interrompu (connecteur arrêté pendant l\'envoi) : vérification auprès de l\'opérateur, par son accusé de remise, avant tout nouvel envoi, pour ne pas l\'envoyer deux fois.';
+/** The interruption time of a message waiting for its report, kept in its stored error. */
+const UNCERTAIN_SINCE = 'uncertainSince';
 
 /**
  * Claims that only found "not yet" ({@link OutboundWorkerOptions.waitFor}). The store counts every claim in
@@ -172,6 +209,12 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
       request,
       messageId: job.messageId,
     };
+    // An interrupted sending (recovered lease, or already waiting for its report): the operator may have the message.
+    // Its report decides; without one, it is sent again only once the mailbox is read through well past the interruption.
+    const uncertainSince = job.recovered ? now() : job.lastError?.code === RECONCILING ? Number((job.lastError as OutboundError & { [UNCERTAIN_SINCE]?: number })[UNCERTAIN_SINCE]) || now() : undefined;
+    if (uncertainSince !== undefined && opts.reconcile && payload.v === 2 && payload.build.deliveryReceipt !== false && opts.reconcile.readsReceipts(job.mailbox)) {
+      if (await reconcile(job, base, uncertainSince, opts.reconcile)) return;
+    }
     // the lease ran out before the dialogue started (event loop stalled): another worker may hold the row now; sending
     // would make two live senders. Leave it: it is claimed again (by whoever holds it) and nothing is sent twice.
     if (now() >= job.leaseUntil) {
@@ -217,6 +260,35 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
       { ...base, tsUtc: at, replyCode, replyText: response, outcome: result.rejected.length > 0 ? 'RECIPIENT_REFUSED_PARTIAL' : 'ok' },
     );
     if (!recorded) logger.error({ event: 'outbound.lease_lost', id: job.id }, 'bail perdu après l\'envoi : le message peut avoir été envoyé deux fois (même Message-ID)');
+  }
+
+  /**
+   * An interrupted sending: true when settled without sending (the operator's report proves it has the message:
+   * accepted, with that report's states; or the message waits for its report), false when it must be sent again.
+   */
+  async function reconcile(job: OutboundJob, base: Omit<TraceInput, 'outcome' | 'tsUtc'>, since: number, r: ReconcileOptions): Promise<boolean> {
+    const reports = await store.listReceipts(job.id);
+    const at = now();
+    if (reports.length > 0) {
+      // any DSN or MDN about it (delivered, relayed, delayed, failed, read): the operator took it before the interruption
+      const response = 'Déjà remis à l\'opérateur avant l\'interruption (confirmé par son accusé) : pas de nouvel envoi.';
+      const recorded = await store.completeOutbound(job.id, workerId, { status: 'accepted', response, now: at }, { ...base, tsUtc: at, replyText: response, outcome: 'ok' });
+      if (recorded) await store.recordReceipts(job.id, [], at); // roll the stored reports up (delivered, read, failed)
+      logger.info({ event: 'outbound.reconciled', id: job.id, reports: reports.length }, 'envoi interrompu confirmé par l\'accusé de l\'opérateur : pas de nouvel envoi');
+      return true;
+    }
+    const maxWaitMs = r.maxWaitMs ?? Math.max(4 * r.graceMs, 2 * 3_600_000);
+    const readThrough = (await store.getImapPosition(job.mailbox))?.readThroughAt ?? 0;
+    if (readThrough >= since + r.graceMs || at >= since + maxWaitMs) {
+      logger.warn({ event: 'outbound.resend_unconfirmed', id: job.id, readThrough: readThrough >= since + r.graceMs }, 'envoi interrompu sans accusé de l\'opérateur : nouvel envoi (même Message-ID)');
+      return false;
+    }
+    const recheckMs = r.recheckMs ?? Math.min(60_000, Math.max(1_000, Math.floor(r.graceMs / 4)));
+    const error = { code: RECONCILING, message: RECONCILING_MESSAGE, [UNCERTAIN_SINCE]: since, [WAITED]: waitedOf(job) + 1 } as OutboundError;
+    await store.completeOutbound(job.id, workerId, { status: 'queued', nextAttemptAt: at + recheckMs, error, now: at });
+    r.onPending?.(job.mailbox, job.authorId);
+    logger.info({ event: 'outbound.reconciling', id: job.id }, 'envoi interrompu : en attente de l\'accusé de l\'opérateur');
+    return true;
   }
 
   const describe = (r: Parameters<OutboundRelay['describe']>[0]): string => {

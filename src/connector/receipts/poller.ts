@@ -87,6 +87,12 @@ export interface ReceiptPoller {
   pollOnce(): Promise<PollSummary>;
   /** Stops the loop; resolves when the poll in progress has finished. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Reads `mailbox` (opened with `authorId`'s credentials) at the next poll, and polls now when the loop is waiting:
+   * the outbound worker asks it for a message whose sending was interrupted (outbound/worker.ts, reconcile), even when
+   * the mailbox has no other message waiting for a receipt.
+   */
+  pollSoon(mailbox: string, authorId: string): void;
   /** Totals since start (unmatched reports are counted here too). */
   totals(): PollSummary;
 }
@@ -112,6 +118,10 @@ export function createReceiptPoller(opts: ReceiptPollerOptions): ReceiptPoller {
   const maxBackoffMs = opts.maxBackoffMs ?? 30 * 60_000;
   const openInbox = opts.openInbox ?? openReceiptInbox;
   const backoff = new Map<string, { failures: number; until: number }>();
+  /** Mailboxes asked for by pollSoon(), read at the next poll (mailbox → authors). */
+  const asked = new Map<string, Set<string>>();
+  /** A mailbox had more reports than maxPerPoll: the next poll starts at once. */
+  let more = false;
 
   let totals = ZERO;
   let running = false;
@@ -120,6 +130,9 @@ export function createReceiptPoller(opts: ReceiptPollerOptions): ReceiptPoller {
   let wake: (() => void) | undefined;
 
   async function pollMailbox(mailbox: string, credentials: OperatorCredentials, since: Date): Promise<Partial<PollSummary>> {
+    // every message already in the INBOX now is seen by this session's SELECT and SEARCH: when the session reads to
+    // the end, the mailbox is "read through" this instant (ImapPosition.readThroughAt, used by outbound/worker.ts)
+    const openedAt = now();
     const inbox = await openInbox({
       host: opts.imap.host,
       ...(opts.imap.port !== undefined ? { port: opts.imap.port } : {}),
@@ -139,6 +152,7 @@ export function createReceiptPoller(opts: ReceiptPollerOptions): ReceiptPoller {
       const afterUid = pos && pos.uidValidity === inbox.uidValidity ? pos.lastUid : undefined;
       const found = await inbox.findReports({ ...(afterUid !== undefined ? { afterUid } : {}), since });
       const uids = found.slice(0, maxPerPoll);
+      if (found.length > maxPerPoll) more = true;
       let last = afterUid ?? 0;
       for (const uid of uids) {
         const source = await inbox.fetchSource(uid);
@@ -165,9 +179,10 @@ export function createReceiptPoller(opts: ReceiptPollerOptions): ReceiptPoller {
         last = Math.max(last, uid);
         await store.setImapPosition(mailbox, { uidValidity: inbox.uidValidity, lastUid: last }, now());
       }
-      // nothing left behind: next time, only what arrives after this session's UIDNEXT
-      if (found.length <= maxPerPoll && inbox.uidNext - 1 > last) {
-        await store.setImapPosition(mailbox, { uidValidity: inbox.uidValidity, lastUid: inbox.uidNext - 1 }, now());
+      // nothing left behind: next time, only what arrives after this session's UIDNEXT; the mailbox is read through
+      // the session's start
+      if (found.length <= maxPerPoll) {
+        await store.setImapPosition(mailbox, { uidValidity: inbox.uidValidity, lastUid: Math.max(last, inbox.uidNext - 1), readThroughAt: openedAt }, now());
       }
     } finally {
       await inbox.close().catch(() => undefined);
@@ -182,6 +197,8 @@ export function createReceiptPoller(opts: ReceiptPollerOptions): ReceiptPoller {
     const pairs = await store.listReceiptMailboxes(at - sinceMs);
     const authors = new Map<string, string[]>();
     for (const p of pairs) authors.set(p.mailbox, [...(authors.get(p.mailbox) ?? []), p.authorId]);
+    for (const [mailbox, ids] of asked) authors.set(mailbox, [...new Set([...(authors.get(mailbox) ?? []), ...ids])]);
+    asked.clear();
     for (const [mailbox, authorIds] of authors) {
       if (!running && loop) break; // stop() during a poll: leave after the current mailbox
       const b = backoff.get(mailbox);
@@ -227,6 +244,9 @@ export function createReceiptPoller(opts: ReceiptPollerOptions): ReceiptPoller {
         logger.error({ event: 'receipts.poll_failed', code: (err as { code?: string }).code ?? 'INTERNAL' }, 'relevé des accusés impossible');
       }
       if (!running) break;
+      const again = more || asked.size > 0;
+      more = false;
+      if (again) continue;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, intervalMs);
         wake = () => {
@@ -252,5 +272,10 @@ export function createReceiptPoller(opts: ReceiptPollerOptions): ReceiptPoller {
       await current?.catch(() => undefined);
     },
     totals: () => totals,
+    pollSoon(mailbox, authorId) {
+      const m = mailbox.toLowerCase();
+      asked.set(m, (asked.get(m) ?? new Set()).add(authorId));
+      wake?.();
+    },
   };
 }

@@ -118,6 +118,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 6,
+    description: 'imap_positions.read_through_at : instant jusqu\'auquel la boîte de réception a été lue en entier (rapprochement d\'un envoi interrompu avec l\'accusé de l\'opérateur avant tout renvoi)',
+    sql: `
+      ALTER TABLE imap_positions ADD COLUMN read_through_at INTEGER;
+    `,
+  },
 ];
 
 /**
@@ -230,6 +237,13 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         last_uid     BIGINT NOT NULL,
         updated_at   BIGINT NOT NULL
       );
+    `,
+  },
+  {
+    id: 6,
+    description: MIGRATIONS[5].description,
+    sql: `
+      ALTER TABLE imap_positions ADD COLUMN read_through_at BIGINT;
     `,
   },
 ];

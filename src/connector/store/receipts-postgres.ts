@@ -4,7 +4,7 @@
 
 import type { Pool, PoolClient } from 'pg';
 import { OUTBOUND_COLUMNS, toOutboundRecord, type OutboundRow } from './rows';
-import { envelopeIdCandidates, RECEIPT_SELECT, receiptLimit, rollUp, toReceiptRecord, type ReceiptRow, type ReceiptsStore } from './receipts';
+import { envelopeIdCandidates, RECEIPT_SELECT, receiptLimit, rollUp, toImapPosition, toReceiptRecord, type ReceiptRow, type ReceiptsStore } from './receipts';
 
 /** The receipts methods over a pg pool; `tx` runs a function in one transaction. */
 export function postgresReceipts(pool: Pool, tx: <T>(fn: (c: PoolClient) => Promise<T>) => Promise<T>): ReceiptsStore {
@@ -54,14 +54,19 @@ export function postgresReceipts(pool: Pool, tx: <T>(fn: (c: PoolClient) => Prom
       return (await pool.query<ReceiptRow>(`${RECEIPT_SELECT} ORDER BY r.received_at DESC, r.id DESC LIMIT $1`, [receiptLimit(limit)])).rows.map(toReceiptRecord);
     },
     async getImapPosition(mailbox) {
-      const row = (await pool.query<{ uid_validity: string; last_uid: string }>('SELECT uid_validity, last_uid FROM imap_positions WHERE mailbox = $1', [mailbox.toLowerCase()])).rows[0];
-      return row ? { uidValidity: Number(row.uid_validity), lastUid: Number(row.last_uid) } : undefined;
+      const row = (
+        await pool.query<{ uid_validity: string; last_uid: string; read_through_at: string | null }>('SELECT uid_validity, last_uid, read_through_at FROM imap_positions WHERE mailbox = $1', [
+          mailbox.toLowerCase(),
+        ])
+      ).rows[0];
+      return row ? toImapPosition(row) : undefined;
     },
     async setImapPosition(mailbox, position, now) {
       await pool.query(
-        `INSERT INTO imap_positions (mailbox, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`,
-        [mailbox.toLowerCase(), position.uidValidity, position.lastUid, now],
+        `INSERT INTO imap_positions (mailbox, uid_validity, last_uid, updated_at, read_through_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at,
+           read_through_at = COALESCE(excluded.read_through_at, imap_positions.read_through_at)`,
+        [mailbox.toLowerCase(), position.uidValidity, position.lastUid, now, position.readThroughAt ?? null],
       );
     },
     async listReceiptMailboxes(since) {

@@ -3,7 +3,7 @@
 
 import type Database from 'better-sqlite3';
 import { OUTBOUND_COLUMNS, toOutboundRecord, type OutboundRow } from './rows';
-import { envelopeIdCandidates, RECEIPT_SELECT, receiptLimit, rollUp, toReceiptRecord, type ReceiptRow, type ReceiptsStore } from './receipts';
+import { envelopeIdCandidates, RECEIPT_SELECT, receiptLimit, rollUp, toImapPosition, toReceiptRecord, type ReceiptRow, type ReceiptsStore } from './receipts';
 
 /** The receipts methods over an open SQLite database (`stmt` caches prepared statements). */
 export function sqliteReceipts(db: Database.Database, stmt: (sql: string) => Database.Statement): ReceiptsStore {
@@ -54,14 +54,17 @@ export function sqliteReceipts(db: Database.Database, stmt: (sql: string) => Dat
       return (stmt(`${RECEIPT_SELECT} ORDER BY r.received_at DESC, r.id DESC LIMIT ?`).all(receiptLimit(limit)) as ReceiptRow[]).map(toReceiptRecord);
     },
     async getImapPosition(mailbox) {
-      const row = stmt('SELECT uid_validity, last_uid FROM imap_positions WHERE mailbox = ?').get(mailbox.toLowerCase()) as { uid_validity: number; last_uid: number } | undefined;
-      return row ? { uidValidity: Number(row.uid_validity), lastUid: Number(row.last_uid) } : undefined;
+      const row = stmt('SELECT uid_validity, last_uid, read_through_at FROM imap_positions WHERE mailbox = ?').get(mailbox.toLowerCase()) as
+        | { uid_validity: number; last_uid: number; read_through_at: number | null }
+        | undefined;
+      return row ? toImapPosition(row) : undefined;
     },
     async setImapPosition(mailbox, position, now) {
       stmt(
-        `INSERT INTO imap_positions (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`,
-      ).run(mailbox.toLowerCase(), position.uidValidity, position.lastUid, now);
+        `INSERT INTO imap_positions (mailbox, uid_validity, last_uid, updated_at, read_through_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at,
+           read_through_at = COALESCE(excluded.read_through_at, imap_positions.read_through_at)`,
+      ).run(mailbox.toLowerCase(), position.uidValidity, position.lastUid, now, position.readThroughAt ?? null);
     },
     async listReceiptMailboxes(since) {
       const rows = stmt(

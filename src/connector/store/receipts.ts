@@ -47,6 +47,12 @@ export interface ReceiptRecord extends ReceiptInput {
 export interface ImapPosition {
   readonly uidValidity: number;
   readonly lastUid: number;
+  /**
+   * A time (ms) such that every message the INBOX held at that time has been read and matched: the start of the
+   * last poll that read the mailbox to its end. Kept when a position is stored without it. The outbound worker
+   * resends an interrupted message only once the receipts are read past its recovery (outbound/worker.ts).
+   */
+  readonly readThroughAt?: number;
 }
 
 /** A (mailbox, author) pair the poller may open: the author's Pro Santé Connect session opens the mailbox. */
@@ -190,4 +196,13 @@ export function envelopeIdCandidates(envelopeId: string | undefined): { ids: str
 /** Clamp of listRecentReceipts. */
 export function receiptLimit(limit: number): number {
   return Math.max(1, Math.min(Math.floor(Number.isFinite(limit) ? limit : 100), 10_000));
+}
+
+/** An `imap_positions` row (PostgreSQL returns BIGINT as text) as an {@link ImapPosition}. */
+export function toImapPosition(row: { uid_validity: number | string; last_uid: number | string; read_through_at: number | string | null }): ImapPosition {
+  return {
+    uidValidity: Number(row.uid_validity),
+    lastUid: Number(row.last_uid),
+    ...(row.read_through_at !== null && row.read_through_at !== undefined ? { readThroughAt: Number(row.read_through_at) } : {}),
+  };
 }

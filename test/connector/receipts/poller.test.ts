@@ -135,13 +135,13 @@ test('matched reports are moved, unmatched ones and other mail stay; the UID is 
     [2, 'INBOX', false],
     [3, 'Accusés MSSanté', false],
   ]);
-  expect(await store.getImapPosition(BOX)).toEqual({ uidValidity: 1000, lastUid: 3 });
+  expect(await store.getImapPosition(BOX)).toEqual({ uidValidity: 1000, lastUid: 3, readThroughAt: T0 });
   // nothing new: nothing read
   expect(await p.pollOnce()).toMatchObject({ reports: 0 });
   // the operator rebuilt the mailbox: UIDs restart, the unseen reports are read again (the unmatched one), once
   server.rebuild();
   expect(await p.pollOnce()).toMatchObject({ reports: 1, unmatched: 1 });
-  expect(await store.getImapPosition(BOX)).toEqual({ uidValidity: 1001, lastUid: 3 });
+  expect(await store.getImapPosition(BOX)).toEqual({ uidValidity: 1001, lastUid: 3, readThroughAt: T0 });
   expect(await p.pollOnce()).toMatchObject({ reports: 0 });
   expect(server.opened[0]).toMatchObject({ host: 'imap.operateur.test', diagnose: false, credentials: { kind: 'psc', mailbox: BOX } });
 });
@@ -155,8 +155,12 @@ test("disposal 'flag' sets \\Seen and leaves the report in INBOX; maxPerPoll lea
   const p = make(server, { disposal: 'flag', maxPerPoll: 1 });
   expect(await p.pollOnce()).toMatchObject({ reports: 1, matched: 1 });
   expect(await store.getOutbound(b.id)).toMatchObject({ status: 'accepted' });
+  // a poll that left reports behind has not read the mailbox through: no read-through time yet
+  expect((await store.getImapPosition(BOX))?.readThroughAt).toBeUndefined();
+  clock += 1_000;
   expect(await p.pollOnce()).toMatchObject({ reports: 1, matched: 1 });
   expect(await store.getOutbound(b.id)).toMatchObject({ status: 'delivered' });
+  expect(await store.getImapPosition(BOX)).toEqual({ uidValidity: 1000, lastUid: 2, readThroughAt: T0 + 1_000 });
   expect(server.messages.map((x) => [x.folder, x.seen])).toEqual([
     ['INBOX', true],
     ['INBOX', true],
@@ -212,4 +216,24 @@ test('start() polls at once and on the interval; stop() ends the loop cleanly', 
   const polls = server.opened.length;
   await new Promise((r) => setTimeout(r, 60));
   expect(server.opened.length).toBe(polls);
+});
+
+test('pollSoon: a mailbox with no message waiting for a receipt (an interrupted sending) is read at once, with that author', async () => {
+  const server = fakeServer();
+  clock = Date.now();
+  // queued only (the worker's reconciliation): listReceiptMailboxes does not name this mailbox
+  const id = randomUUID();
+  await store.enqueueOutbound({ id, mailbox: BOX, authorId: 'oid-1', idempotencyKey: id, requestHash: 'h', messageId: `<${id}@hopital.mssante.fr>`, payload: '{}', recipientsCount: 1, now: clock });
+  const p = make(server, { intervalMs: 3_600_000, now: Date.now });
+  p.start();
+  for (let i = 0; i < 100 && server.opened.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 30));
+  expect(server.opened).toHaveLength(0); // nothing to wait for: the first poll opened nothing
+  const before = Date.now();
+  p.pollSoon(BOX.toUpperCase(), 'oid-1');
+  for (let i = 0; i < 100 && (await store.getImapPosition(BOX)) === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(server.opened).toHaveLength(1);
+  expect(server.opened[0]).toMatchObject({ credentials: { kind: 'psc', mailbox: BOX.toLowerCase() } });
+  expect((await store.getImapPosition(BOX))?.readThroughAt).toBeGreaterThanOrEqual(before);
+  await p.stop();
 });
