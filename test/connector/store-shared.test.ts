@@ -117,6 +117,33 @@ describe.each([['sqlite', sqliteFactory], ['postgres', postgresFactory]] as cons
     expect(await store.completeOutbound(m.id, 'w2', { status: 'accepted', response: '250', now: T0 + 1_003 })).toBe(true);
   });
 
+  test('outcomes recorded at the same time (one group commit on SQLite): each gets its own answer, a stale one changes nothing', async () => {
+    const ms = [msg(), msg(), msg()];
+    for (const m of ms) await store.enqueueOutbound(m);
+    await store.claimOutbound({ workerId: 'w1', now: T0, leaseMs: 60_000, limit: 10 });
+    const answers = await Promise.all([
+      store.completeOutbound(ms[0].id, 'w1', { status: 'accepted', response: '250 a', now: T0 + 5 }, trace({ messageId: ms[0].messageId })),
+      store.completeOutbound(ms[1].id, 'w-other', { status: 'accepted', response: '250 b', now: T0 + 5 }, trace({ messageId: ms[1].messageId })),
+      store.completeOutbound(ms[2].id, 'w1', { status: 'queued', nextAttemptAt: T0 + 60_000, error: { code: 'SMTP_TEMPORARY', message: 'Plus tard.' }, now: T0 + 5 }),
+    ]);
+    expect(answers).toEqual([true, false, true]);
+    expect((await store.getOutbound(ms[0].id))?.status).toBe('accepted');
+    expect((await store.getOutbound(ms[1].id))?.status).toBe('sending');
+    expect((await store.getOutbound(ms[2].id))?.status).toBe('queued');
+    expect((await store.listTraces({ mailbox: MAILBOX })).map((t) => t.messageId)).toEqual([ms[0].messageId]);
+  });
+
+  test('an outcome recorded just before close() is committed, not dropped', async () => {
+    const m = msg();
+    await store.enqueueOutbound(m);
+    await store.claimOutbound({ workerId: 'w1', now: T0, leaseMs: 60_000, limit: 1 });
+    const done = store.completeOutbound(m.id, 'w1', { status: 'accepted', response: '250', now: T0 + 5 });
+    const other = await factory.open();
+    await store.close();
+    expect(await done).toBe(true);
+    expect((await other.getOutbound(m.id))?.status).toBe('accepted');
+  });
+
   test('a temporary failure goes back to queued until nextAttemptAt; a permanent one ends as failed with its reply', async () => {
     const a = msg();
     const b = msg();

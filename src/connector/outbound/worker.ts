@@ -129,7 +129,7 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
   const workerId = opts.workerId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const capacity = concurrency + Math.max(0, opts.prefetch ?? concurrency);
-  const claimBatch = Math.max(1, Math.floor(capacity / 4));
+  const claimBatch = Math.max(1, Math.floor(capacity / 2));
   const leaseMs = opts.leaseMs ?? 300_000;
   const pollMs = opts.pollMs ?? 1000;
   const now = opts.now ?? Date.now;
@@ -317,8 +317,9 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
   async function claimSome(): Promise<number> {
     const free = capacity - inFlight.size;
     if (free <= 0) return 0;
-    // batch claims: while messages are in flight, claim only once a quarter of the slots are free (one claim
-    // transaction per few messages instead of one per message; bench/pipeline.mjs)
+    // batch claims: while messages are in flight, claim only once half of the slots are free (one claim transaction
+    // per `concurrency` messages instead of one per message, the other half still keeps the connections busy;
+    // bench/pipeline.mjs)
     if (inFlight.size > 0 && free < claimBatch) return 0;
     const jobs = await store.claimOutbound({ workerId, now: now(), leaseMs, limit: free });
     for (const job of jobs) track(job);
