@@ -264,7 +264,8 @@ write_postfix() {
   local C="$D/postfix"
   mkdir -p "$C/spool" "$C/data"
   chown postfix "$C/data"
-  printf 'dr.martin@%s OK\ndr.durand@%s OK\n%s OK\n' "$DOMAIN" "$DOMAIN" "$APP_MAILBOX" > "$C/vmailbox"
+  # lot.*: the mailboxes of the 1,000-message fault tests (test/e2e-transport/exactly-once.e2e.ts), kept apart
+  printf 'dr.martin@%s OK\ndr.durand@%s OK\n%s OK\nlot.expediteur@%s OK\nlot.destinataire@%s OK\n' "$DOMAIN" "$DOMAIN" "$APP_MAILBOX" "$DOMAIN" "$DOMAIN" > "$C/vmailbox"
   cat > "$C/main.cf" <<EOF
 compatibility_level = 3.6
 queue_directory = $C/spool

@@ -22,13 +22,13 @@ import { Client } from 'pg';
 import { DEV_CERT_DIR, DEV_CERT_FILE } from '../../src/connector/dev-cert';
 import { encodePayload } from '../../src/connector/outbound/payload';
 import { openPostgresStore, openSqliteStore, type Store } from '../../src/connector/store';
-import { dataDir, policyFor, REDIRECT_URI, standIn, type StandIn } from './helpers';
+import { dataDir, policyFor, REDIRECT_URI, standIn, walletToCallback, type StandIn } from './helpers';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const SERVER_JS = join(REPO_ROOT, 'build', 'src', 'connector', 'server.js');
 const POSTGRES = process.env.MSS_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const BATCH = 1000;
-const AUTHOR = 'oid-dr-martin';
+const AUTHOR = 'oid-lot-expediteur';
 
 let s: StandIn;
 let sender: string;
@@ -38,8 +38,9 @@ const children = new Set<ChildProcess>();
 beforeAll(() => {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} absent : npm run build:node`);
   s = standIn();
-  sender = `dr.martin@${s.domain}`;
-  recipient = `dr.durand@${s.domain}`;
+  // mailboxes of their own (.ci/operator-stand-in.sh): 3,000 messages and DSNs stay out of the other tests' mailboxes
+  sender = `lot.expediteur@${s.domain}`;
+  recipient = `lot.destinataire@${s.domain}`;
 });
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
@@ -145,19 +146,7 @@ async function startConnector(configFile: string, dir: string, name: string): Pr
 async function signIn(c: Instance): Promise<void> {
   const start = await get(`${c.base}/psc/start?user=${encodeURIComponent(AUTHOR)}&login_hint=${encodeURIComponent(sender)}`, c.ca);
   if (start.status !== 302 || !start.location) throw new Error(`/psc/start: ${start.status} ${start.body}`);
-  let url = start.location;
-  const jar = new Map<string, string>();
-  for (let i = 0; i < 10 && !url.startsWith(REDIRECT_URI); i++) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const cookie of res.headers.getSetCookie()) {
-      const [kv] = cookie.split(';');
-      const eq = kv.indexOf('=');
-      jar.set(kv.slice(0, eq), kv.slice(eq + 1));
-    }
-    const location = res.headers.get('location');
-    if (!location) throw new Error(`PSC stand-in: ${res.status} ${await res.text()}`);
-    url = new URL(location, url).toString();
-  }
+  const url = await walletToCallback(start.location);
   const callback = await get(`${c.base}/psc/callback${new URL(url).search}`, c.ca);
   if (callback.status !== 200) throw new Error(`/psc/callback: ${callback.status} ${callback.body}`);
 }
@@ -309,7 +298,7 @@ async function crashAndRecover(kind: 'sqlite' | 'postgres', instances: 1 | 2): P
     expect(counts.size).toBe(BATCH); // nothing lost
     expect(duplicates).toBe(0); // nothing twice
     expect(traces.filter((t) => t.outcome === 'ok').length).toBe(BATCH); // one successful "envoi" trace per message
-    expect(traces.every((t) => !/Résultat|Corps|dr\.durand/.test(JSON.stringify(t)))).toBe(true);
+    expect(traces.every((t) => !/Résultat|Corps|lot\.destinataire/.test(JSON.stringify(t)))).toBe(true);
     const final = await store.outboundCounts();
     expect((final.accepted ?? 0) + (final.delivered ?? 0)).toBe(BATCH); // the poller turns them delivered as DSNs come
   } finally {

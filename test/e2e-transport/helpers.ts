@@ -95,24 +95,34 @@ export async function signIn(client: PscClient, userId: string, mailbox: string)
   try {
     const start = await fetch(`${base}/psc/start?user=${encodeURIComponent(userId)}&login_hint=${encodeURIComponent(mailbox)}`, { redirect: 'manual' });
     if (start.status !== 302) throw new Error(`/psc/start: ${start.status}`);
-    let url = String(start.headers.get('location'));
-    const jar = new Map<string, string>();
-    for (let i = 0; i < 10 && !url.startsWith(REDIRECT_URI); i++) {
-      const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-      for (const c of res.headers.getSetCookie()) {
-        const [kv] = c.split(';');
-        const eq = kv.indexOf('=');
-        jar.set(kv.slice(0, eq), kv.slice(eq + 1));
-      }
-      const location = res.headers.get('location');
-      if (!location) throw new Error(`PSC stand-in: ${res.status} ${await res.text()}`);
-      url = new URL(location, url).toString();
-    }
+    const url = await walletToCallback(String(start.headers.get('location')));
     const callback = await fetch(`${base}/psc/callback${new URL(url).search}`);
     if (callback.status !== 200) throw new Error(`/psc/callback: ${callback.status} ${await callback.text()}`);
   } finally {
     await app.close();
   }
+}
+
+/**
+ * Follows the PSC stand-in's redirects from an authorization URL (its wallet logs the login_hint in at once, with the
+ * provider's cookies kept between the steps) up to the connector's callback URL ({@link REDIRECT_URI}), returned.
+ */
+export async function walletToCallback(authorizationUrl: string): Promise<string> {
+  let url = authorizationUrl;
+  const jar = new Map<string, string>();
+  for (let i = 0; i < 10 && !url.startsWith(REDIRECT_URI); i++) {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const c of res.headers.getSetCookie()) {
+      const [kv] = c.split(';');
+      const eq = kv.indexOf('=');
+      jar.set(kv.slice(0, eq), kv.slice(eq + 1));
+    }
+    const location = res.headers.get('location');
+    if (!location) throw new Error(`PSC stand-in: ${res.status} ${await res.text()}`);
+    url = new URL(location, url).toString();
+  }
+  if (!url.startsWith(REDIRECT_URI)) throw new Error(`PSC stand-in: no callback after 10 redirects (${url})`);
+  return url;
 }
 
 /** Ends every PSC session of an account at the stand-in provider (its refresh tokens become invalid). */

@@ -8,9 +8,8 @@
 // (a plain e-mail, the real Exim DSN of another message) stays in INBOX, unseen. A second poller on the same store
 // (a restart) reads nothing again. No full address and no token in the poller's logs.
 //
-// Self-contained on purpose: helpers.ts signs in through pscRoutes, whose module now loads `jose` (ES module only),
-// which this folder's jest config does not transform; here the PSC sign-in drives PscClient itself (beginLogin, the
-// stand-in's automatic wallet, completeLogin), which is what /psc/start and /psc/callback call.
+// The PSC sign-in drives PscClient itself (beginLogin, the stand-in's automatic wallet, completeLogin), which is what
+// /psc/start and /psc/callback call.
 
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -25,63 +24,12 @@ import { pscCredentialsFor } from '../../src/connector/receipts/connector-poller
 import { createReceiptPoller, DEFAULT_RECEIPTS_FOLDER, type ReceiptPoller } from '../../src/connector/receipts/poller';
 import { openSqliteStore, type Store } from '../../src/connector/store';
 import { CrlStore } from '../../src/connector/transport/crl-store';
-import type { TransportLogger } from '../../src/connector/transport/logger';
 import { createTlsPolicy, type TlsPolicy } from '../../src/connector/transport/tls-policy';
-
-/** The stand-in's coordinates, as global-setup.js exported them (MSS_STANDIN_* lines of .ci/operator-stand-in.sh). */
-function standIn() {
-  const env = (k: string): string => {
-    const v = process.env[k];
-    if (!v) throw new Error(`${k} absent: run through test/e2e-transport/jest.config.js (global setup)`);
-    return v;
-  };
-  return {
-    host: env('MSS_STANDIN_HOST'),
-    servername: env('MSS_STANDIN_SERVERNAME'),
-    domain: env('MSS_STANDIN_DOMAIN'),
-    smtpPort: Number(env('MSS_STANDIN_SMTP_PORT')),
-    imapPort: Number(env('MSS_STANDIN_IMAP_PORT')),
-    pscIssuer: env('MSS_STANDIN_PSC_ISSUER'),
-    anchors: readFileSync(env('MSS_STANDIN_TRUST_ANCHORS'), 'utf8'),
-    crls: env('MSS_STANDIN_CRLS').split(':').map((f) => readFileSync(f)),
-  };
-}
-type StandIn = ReturnType<typeof standIn>;
-
-/** A logger that keeps every line (as JSON) for the "no address, no token in the logs" checks. */
-function capturingLogger(): TransportLogger & { readonly lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (obj: Record<string, unknown>, msg?: string) => void lines.push(JSON.stringify({ level, ...obj, msg }));
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, stepMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timeout');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
-const REDIRECT_URI = 'https://connecteur.test/psc/callback';
+import { capturingLogger, eventually, REDIRECT_URI, standIn, walletToCallback, type StandIn } from './helpers';
 
 /** Signs `userId` in as `mailbox` at the PSC stand-in (its wallet logs the login_hint in at once). */
 async function signIn(client: PscClient, userId: string, mailbox: string): Promise<void> {
-  let url = client.beginLogin(userId, { loginHint: mailbox }).authorizationUrl;
-  const jar = new Map<string, string>();
-  for (let i = 0; i < 10 && !url.startsWith(REDIRECT_URI); i++) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const c of res.headers.getSetCookie()) {
-      const [kv] = c.split(';');
-      const eq = kv.indexOf('=');
-      jar.set(kv.slice(0, eq), kv.slice(eq + 1));
-    }
-    const location = res.headers.get('location');
-    if (!location) throw new Error(`PSC stand-in: ${res.status}`);
-    url = new URL(location, url).toString();
-  }
+  const url = await walletToCallback(client.beginLogin(userId, { loginHint: mailbox }).authorizationUrl);
   await client.completeLogin(Object.fromEntries(new URL(url).searchParams));
 }
 
@@ -234,7 +182,7 @@ test('success DSN from the real Postfix → delivered and moved; an adapted real
     // INBOX: without the stored UID it would be read again)
     const restarted = poller();
     expect(await restarted.pollOnce()).toMatchObject({ mailboxes: 1, reports: 0, matched: 0, unmatched: 0, failed: 0 });
-    expect(await store.getImapPosition(MARTIN())).toEqual({ uidValidity: expect.any(Number), lastUid: expect.any(Number) });
+    expect(await store.getImapPosition(MARTIN())).toEqual({ uidValidity: expect.any(Number), lastUid: expect.any(Number), readThroughAt: expect.any(Number) });
 
     // ---- the real Direct MDN, adapted (Original-Message-ID, Final-Recipient, "displayed", its own Message-ID), APPENDed
     const mdn = readFileSync(join(EML, 'nhind_MDNMessage_processed.eml'), 'latin1')
