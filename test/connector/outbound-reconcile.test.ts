@@ -170,6 +170,26 @@ describe.each([['sqlite', sqliteFactory], ['postgres', postgresFactory]] as cons
     expect(relay.sent.get(messageId)).toBe(1);
   });
 
+  test('while the mailbox cannot be opened (the author has no PSC session), maxWaitMs does not run: the report is read first when the author is back', async () => {
+    const { id, messageId } = await interrupted();
+    const relay = countingRelay();
+    let session = false;
+    const w = worker(relay, { maxWaitMs: 10 * 60_000, canReadNow: () => session });
+    await w.drain();
+    clock += 3 * 3_600_000; // three hours signed out: nothing could be read, nothing is sent
+    await w.drain();
+    expect(relay.sent.size).toBe(0);
+    expect((await store.getOutbound(id))?.lastError?.code).toBe(RECONCILING);
+    session = true; // back: the wait for a report starts at the next look, not three hours ago
+    clock += 60_000;
+    await w.drain();
+    expect(relay.sent.size).toBe(0);
+    expect((await store.getOutbound(id))?.lastError?.code).toBe(RECONCILING);
+    clock += 10 * 60_000;
+    await w.drain();
+    expect(relay.sent.get(messageId)).toBe(1);
+  });
+
   test('mailboxes whose receipts are not read (applicative), or no reconciliation: sent again at once', async () => {
     const a = await interrupted();
     const relay = countingRelay();

@@ -55,7 +55,17 @@ export async function createConnectorWorker(
   const worker = createOutboundWorker({
     store,
     relay,
-    ...(readsReceipts ? { reconcile: { readsReceipts: () => true, graceMs: o.reconcileSeconds * 1000, ...(hooks.pollSoon ? { onPending: hooks.pollSoon } : {}) } } : {}),
+    ...(readsReceipts && psc
+      ? {
+          reconcile: {
+            readsReceipts: () => true,
+            graceMs: o.reconcileSeconds * 1000,
+            // the poller opens the mailbox with a live PSC session of one of its authors: the message's at least
+            canReadNow: (_mailbox: string, authorId: string) => psc.hasSession(authorId),
+            ...(hooks.pollSoon ? { onPending: hooks.pollSoon } : {}),
+          },
+        }
+      : {}),
     // PER/ORG mailbox whose author has no live PSC session: wait (PSC_SESSION_REQUIRED) without spending attempts
     ...(config.psc ? { waitFor: pscSessionWait(config.psc.waitRecheckSeconds * 1000) } : {}),
     concurrency: o.concurrency,

@@ -87,8 +87,17 @@ export interface ReconcileOptions {
    * when the mailbox has been read through that long after the interruption without any report about it.
    */
   readonly graceMs: number;
-  /** [max(4 × graceMs, 2 h)] After this long without the mailbox being read (IMAP unavailable), sent again anyway. */
+  /**
+   * [max(4 × graceMs, 2 h)] After this long without the mailbox being read through while it could be opened (IMAP
+   * failing while SMTP works), sent again anyway. Counted from the first claim at which `canReadNow` was true.
+   */
   readonly maxWaitMs?: number;
+  /**
+   * [always] Whether the poller can open `mailbox` now (PER/ORG: the author's Pro Santé Connect session). While it
+   * cannot (the author signed out, the connector restarted: tokens live in memory), the message waits without its
+   * `maxWaitMs` running: nothing can be sent either, and the report must be read first when the author is back.
+   */
+  readonly canReadNow?: (mailbox: string, authorId: string) => boolean;
   /** [graceMs / 4, 1 s to 60 s] How often a message waiting for its report is looked at again, ms. */
   readonly recheckMs?: number;
   /** Called for each message waiting for its report: the poller reads that mailbox soon (ReceiptPoller.pollSoon). */
@@ -101,6 +110,9 @@ const RECONCILING_MESSAGE =
   'Envoi interrompu (connecteur arrêté pendant l\'envoi) : vérification auprès de l\'opérateur, par son accusé de remise, avant tout nouvel envoi, pour ne pas l\'envoyer deux fois.';
 /** The interruption time of a message waiting for its report, kept in its stored error. */
 const UNCERTAIN_SINCE = 'uncertainSince';
+/** The first claim of a waiting message at which its mailbox could be read (starts `maxWaitMs`), in its stored error. */
+const READABLE_SINCE = 'readableSince';
+type ReconcilingError = OutboundError & { [UNCERTAIN_SINCE]?: number; [READABLE_SINCE]?: number };
 
 /**
  * Claims that only found "not yet" ({@link OutboundWorkerOptions.waitFor}). The store counts every claim in
@@ -211,9 +223,10 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
     };
     // An interrupted sending (recovered lease, or already waiting for its report): the operator may have the message.
     // Its report decides; without one, it is sent again only once the mailbox is read through well past the interruption.
-    const uncertainSince = job.recovered ? now() : job.lastError?.code === RECONCILING ? Number((job.lastError as OutboundError & { [UNCERTAIN_SINCE]?: number })[UNCERTAIN_SINCE]) || now() : undefined;
+    const waiting = !job.recovered && job.lastError?.code === RECONCILING ? (job.lastError as ReconcilingError) : undefined;
+    const uncertainSince = job.recovered ? now() : waiting ? Number(waiting[UNCERTAIN_SINCE]) || now() : undefined;
     if (uncertainSince !== undefined && opts.reconcile && payload.v === 2 && payload.build.deliveryReceipt !== false && opts.reconcile.readsReceipts(job.mailbox)) {
-      if (await reconcile(job, base, uncertainSince, opts.reconcile)) return;
+      if (await reconcile(job, base, uncertainSince, Number(waiting?.[READABLE_SINCE]) || undefined, opts.reconcile)) return;
     }
     // the lease ran out before the dialogue started (event loop stalled): another worker may hold the row now; sending
     // would make two live senders. Leave it: it is claimed again (by whoever holds it) and nothing is sent twice.
@@ -266,7 +279,7 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
    * An interrupted sending: true when settled without sending (the operator's report proves it has the message:
    * accepted, with that report's states; or the message waits for its report), false when it must be sent again.
    */
-  async function reconcile(job: OutboundJob, base: Omit<TraceInput, 'outcome' | 'tsUtc'>, since: number, r: ReconcileOptions): Promise<boolean> {
+  async function reconcile(job: OutboundJob, base: Omit<TraceInput, 'outcome' | 'tsUtc'>, since: number, readableSince: number | undefined, r: ReconcileOptions): Promise<boolean> {
     const reports = await store.listReceipts(job.id);
     const at = now();
     if (reports.length > 0) {
@@ -279,12 +292,13 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
     }
     const maxWaitMs = r.maxWaitMs ?? Math.max(4 * r.graceMs, 2 * 3_600_000);
     const readThrough = (await store.getImapPosition(job.mailbox))?.readThroughAt ?? 0;
-    if (readThrough >= since + r.graceMs || at >= since + maxWaitMs) {
+    const readable = readableSince ?? ((r.canReadNow?.(job.mailbox, job.authorId) ?? true) ? at : undefined);
+    if (readThrough >= since + r.graceMs || (readable !== undefined && at >= readable + maxWaitMs)) {
       logger.warn({ event: 'outbound.resend_unconfirmed', id: job.id, readThrough: readThrough >= since + r.graceMs }, 'envoi interrompu sans accusé de l\'opérateur : nouvel envoi (même Message-ID)');
       return false;
     }
     const recheckMs = r.recheckMs ?? Math.min(60_000, Math.max(1_000, Math.floor(r.graceMs / 4)));
-    const error = { code: RECONCILING, message: RECONCILING_MESSAGE, [UNCERTAIN_SINCE]: since, [WAITED]: waitedOf(job) + 1 } as OutboundError;
+    const error = { code: RECONCILING, message: RECONCILING_MESSAGE, [UNCERTAIN_SINCE]: since, ...(readable !== undefined ? { [READABLE_SINCE]: readable } : {}), [WAITED]: waitedOf(job) + 1 } as OutboundError;
     await store.completeOutbound(job.id, workerId, { status: 'queued', nextAttemptAt: at + recheckMs, error, now: at });
     r.onPending?.(job.mailbox, job.authorId);
     logger.info({ event: 'outbound.reconciling', id: job.id }, 'envoi interrompu : en attente de l\'accusé de l\'opérateur');
