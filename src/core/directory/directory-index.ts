@@ -165,6 +165,27 @@ export class DirectoryIndex {
   readonly size: number;
   private stamp: Uint32Array;
   private generation = 0;
+  /**
+   * Per record, one bit per distinct two-letter start of its words ({@link startBit}): a record whose bits lack a
+   * query word's bit cannot match it, and is passed over without reading its words (a search's driver list is long
+   * and most of its records miss the other words). Built on the first search (about 20 ms for the national file).
+   */
+  private signatures: Uint32Array | undefined;
+
+  private ensureSignatures(): Uint32Array {
+    if (this.signatures !== undefined) return this.signatures;
+    const { tokens, recordTokenOffsets, recordTokens } = this.data;
+    const tokenBits = new Uint32Array(tokens.length);
+    for (let t = 0; t < tokens.length; t++) tokenBits[t] = startBit(tokens[t]);
+    const sig = new Uint32Array(this.size);
+    for (let r = 0; r < sig.length; r++) {
+      let m = 0;
+      for (let q = recordTokenOffsets[r], end = recordTokenOffsets[r + 1]; q < end; q++) m |= tokenBits[recordTokens[q]];
+      sig[r] = m;
+    }
+    this.signatures = sig;
+    return sig;
+  }
 
   /** Set while the search arrays (tokens, postings, record words) are still to be built (see {@link ensureSearch}). */
   private searchBuilder: SearchArraysBuilder | undefined;
@@ -603,6 +624,11 @@ export class DirectoryIndex {
     }
     this.ensureSearch();
     const { postingOffsets, postings, recordTokenOffsets, recordTokens, nameTokenCounts, types, tokens } = this.data;
+    const sig = this.ensureSignatures();
+    // the bits every matching record has: one per word of two letters or more (every word it matches starts so)
+    let need0 = 0;
+    for (const w of words) need0 |= startBit(w);
+    const need1 = need0 >>> 0;
     const los: number[] = [];
     const his: number[] = [];
     /** Token id of the whole word, -1 when no record has it (then only prefixes match). */
@@ -660,6 +686,7 @@ export class DirectoryIndex {
       const max = opts.maxMatches;
       for (let p = postingOffsets[los[driver]]; p < end; p++) {
         const r = postings[p];
+        if ((sig[r] & need1) >>> 0 !== need1) continue;
         if (stamp[r] === gen) continue;
         stamp[r] = gen;
         if (((1 << types[r]) & typeMask) === 0) continue;
@@ -699,6 +726,7 @@ export class DirectoryIndex {
     }
     for (let p = fromDriver ? postingOffsets[los[driver]] : 0; p < end; p++) {
       const r = fromDriver ? postings[p] : idRecords![p];
+      if ((sig[r] & need1) >>> 0 !== need1) continue;
       if (stamp[r] === gen) continue;
       stamp[r] = gen;
       if (((1 << types[r]) & typeMask) === 0) continue;
@@ -748,6 +776,15 @@ export class DirectoryIndex {
 
   /** Scratch of {@link match} (reused: no allocation per query). */
   private keys = new Float64Array(1024);
+}
+
+/**
+ * The signature bit of a folded word: one of 32, from its first two characters; 0 for a one-character word (it can
+ * start many two-letter words: no bit to require). Every word a query word (≥ 2 characters) matches as a prefix
+ * starts with the same two characters, hence has the same bit.
+ */
+function startBit(w: string): number {
+  return w.length < 2 ? 0 : (1 << ((w.charCodeAt(0) * 7 + w.charCodeAt(1)) & 31)) >>> 0;
 }
 
 /** Moves the k smallest of a[0..n) to a[0..k) (Hoare quickselect, no order inside). */
