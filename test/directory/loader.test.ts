@@ -9,10 +9,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { loadExtractionFile, DirectoryLoadError } from '../../src/connector/directory/load-extraction';
+import { loadExtractionFile, DirectoryLoadError, ExtractionReader } from '../../src/connector/directory/load-extraction';
 import { readSnapshot, writeSnapshot } from '../../src/connector/directory/snapshot';
 import { DirectoryService, loadFromSource, SNAPSHOT_FILE, usableSnapshot, sampleState } from '../../src/connector/directory/service';
 import { bundledDirectoryPath } from '../../src/connector/package-root';
+import { DirectoryIndexBuilder } from '../../src/core/directory/directory-index';
 import { makeTempDir } from '../helpers/tmp';
 import { REPO, standardExtraction } from './helpers';
 
@@ -44,6 +45,32 @@ describe('loading a generated national-format extraction', () => {
     // every well-formed line's address is found
     const sample = lines.slice(1, 2000).filter((l) => l.split('|').length === 32 && !l.includes('\u00ff') && l.split('|')[1] !== '' && /^[\x20-\x7e]*$/.test(l.split('|')[1]));
     for (const l of sample) expect(index.find(l.split('|')[1].toLowerCase())).toBeGreaterThanOrEqual(0);
+  });
+
+  it('hands the builder plain Uint8Arrays, never Buffers (one array kind in its byte loops), lines split across pushes and a last line without line end included', () => {
+    const bytes = readFileSync(file);
+    // the last line without its CRLF (read at finish)
+    const end = bytes.lastIndexOf(13);
+    const whole = new ExtractionReader('t', undefined, end);
+    whole.pushBytes(bytes.subarray(0, end));
+    const expected = whole.finish().report;
+    const kinds = new Set<string>();
+    const addLine = DirectoryIndexBuilder.prototype.addLine;
+    const spy = jest.spyOn(DirectoryIndexBuilder.prototype, 'addLine').mockImplementation(function (this: DirectoryIndexBuilder, ...args) {
+      kinds.add(args[0].constructor.name);
+      return addLine.apply(this, args);
+    });
+    try {
+      const reader = new ExtractionReader('t', undefined, end);
+      // uneven pushes: lines and characters split across them
+      for (let p = 0; p < end; p += 65519) reader.pushBytes(bytes.subarray(p, Math.min(end, p + 65519)));
+      const { report } = reader.finish();
+      expect(spy).toHaveBeenCalledTimes(report.lines);
+      expect([...kinds]).toEqual(['Uint8Array']);
+      expect({ ...report, durationMs: 0 }).toEqual({ ...expected, durationMs: 0 });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('reads the official zip form in streaming and gives the same index', async () => {
