@@ -237,6 +237,8 @@ describe('the status', () => {
     expect(html).toContain('<strong data-testid="annuaire-taille">14</strong> adresses');
     expect(html).toContain('<strong data-testid="liste-blanche-taille">4 944</strong> domaines ; générée le <span data-testid="liste-blanche-date">28/02/2025 15:42:07 UTC</span>');
     expect(html).toContain('<strong data-testid="file-total">3</strong> messages : en attente <strong data-testid="file-queued">3</strong>');
+    expect(s.queue.waiting).toEqual([]);
+    expect(html).not.toContain('data-testid="file-attente"');
     expect(html).toContain('<p data-testid="accuses-vide">aucun accusé reçu</p>');
 
     // a receipt recorded by the poller's store method shows, without the recipient's address
@@ -288,6 +290,40 @@ describe('the status', () => {
     const s2 = (await get('/api/admin/status')).json();
     expect(s2.configuration.settings.find((x: { key: string }) => x.key === 'server.port')).toMatchObject({ value: '3000' });
   });
+});
+
+describe('the status of a queue with waiting messages (a store of its own)', () => {
+  let q: World;
+  beforeAll(async () => {
+    q = await world(BASE);
+  });
+  afterAll(async () => q.close());
+
+    test('queue: why the waiting messages wait (an interrupted sending in verification, an author to sign in, a temporary error)', async () => {
+      const waits = [
+        { code: 'RECONCILING', message: 'Envoi interrompu…', uncertainSince: 1 },
+        { code: 'RECONCILING', message: 'Envoi interrompu…', uncertainSince: 2 },
+        { code: 'PSC_SESSION_REQUIRED', message: 'Connectez-vous…' },
+        { code: 'SMTP_TEMPORARY', message: 'Plus tard.' },
+      ];
+      for (const [i, error] of waits.entries()) {
+        const id = `00000000-0000-4000-8000-00000000010${i}`;
+        await q.store.enqueueOutbound({ id, mailbox: 'a@pro.mssante.fr', authorId: 'oid-a', idempotencyKey: `w${i}`, requestHash: 'h', messageId: `<w${i}@pro.mssante.fr>`, payload: '{}', recipientsCount: 1, now: Date.now() });
+        await q.store.claimOutbound({ workerId: 'w', now: Date.now(), leaseMs: 60_000, limit: 1 });
+        await q.store.completeOutbound(id, 'w', { status: 'queued', nextAttemptAt: Date.now() + 60_000, error, now: Date.now() });
+      }
+      const s = (await q.app.inject({ method: 'GET', url: '/api/admin/status', headers: { authorization: `Bearer ${await token('oid-admin')}` } })).json();
+      expect(s.queue.byStatus).toContainEqual({ status: 'queued', label: 'en attente', count: 4 });
+      expect(s.queue.waiting).toEqual([
+        { code: 'RECONCILING', label: "en vérification auprès de l'opérateur (envoi interrompu)", count: 2 },
+        { code: 'PSC_SESSION_REQUIRED', label: "en attente de la connexion Pro Santé Connect de l'auteur", count: 1 },
+        { code: 'SMTP_TEMPORARY', label: 'nouvel essai prévu (erreur temporaire)', count: 1 },
+      ]);
+      const html = (await q.app.inject({ method: 'GET', url: '/api/admin/status/view', headers: { authorization: `Bearer ${await token('oid-admin')}` } })).body;
+      expect(html).toContain(
+        '<span data-testid="file-attente">dont en vérification auprès de l&#39;opérateur (envoi interrompu) <strong data-testid="attente-RECONCILING">2</strong>, en attente de la connexion Pro Santé Connect de l&#39;auteur <strong data-testid="attente-PSC_SESSION_REQUIRED">1</strong>, nouvel essai prévu (erreur temporaire) <strong data-testid="attente-SMTP_TEMPORARY">1</strong></span>',
+      );
+    });
 });
 
 describe('operator probe failures (French reason) and the one-minute cache', () => {

@@ -133,6 +133,17 @@ describe.each([['sqlite', sqliteFactory], ['postgres', postgresFactory]] as cons
     expect((await store.listTraces({ mailbox: MAILBOX })).map((t) => t.messageId)).toEqual([ms[0].messageId]);
   });
 
+  test('waiting messages counted by the code of their stored error (never-tried and other statuses left out)', async () => {
+    const ms = [msg(), msg(), msg(), msg()];
+    for (const m of ms) await store.enqueueOutbound(m);
+    await store.claimOutbound({ workerId: 'w1', now: T0, leaseMs: 60_000, limit: 3 });
+    const later = (code: string) => ({ status: 'queued' as const, nextAttemptAt: T0 + 60_000, error: { code, message: 'x' }, now: T0 + 1 });
+    await store.completeOutbound(ms[0].id, 'w1', later('RECONCILING'));
+    await store.completeOutbound(ms[1].id, 'w1', later('RECONCILING'));
+    await store.completeOutbound(ms[2].id, 'w1', { status: 'failed', error: { code: 'SMTP_PERMANENT', message: 'non' }, now: T0 + 1 });
+    expect(await store.outboundWaitingCounts()).toEqual({ RECONCILING: 2 });
+  });
+
   test('an outcome recorded just before close() is committed, not dropped', async () => {
     const m = msg();
     await store.enqueueOutbound(m);

@@ -61,7 +61,11 @@ export function renderStatusHtml(s: AdminStatus): string {
   }</dd>`);
   out.push(`<dt>File d'envoi</dt><dd data-testid="file"><strong data-testid="file-total">${nf(s.queue.total)}</strong> ${pluralFr(s.queue.total, 'message', 'messages')} : ${s.queue.byStatus
     .map((b) => `${esc(b.label)} <strong data-testid="file-${b.status}">${nf(b.count)}</strong>`)
-    .join(', ')}</dd>`);
+    .join(', ')}${
+    s.queue.waiting.length > 0
+      ? `<br><span data-testid="file-attente">dont ${s.queue.waiting.map((w) => `${esc(w.label)} <strong data-testid="attente-${esc(w.code)}">${nf(w.count)}</strong>`).join(', ')}</span>`
+      : ''
+  }</dd>`);
   out.push('</dl></section>');
 
   // ---- receipts ------------------------------------------------------------------------------------------------

@@ -88,9 +88,20 @@ export interface AdminStatus {
   };
   readonly trustSpace: { readonly domains: number; readonly generatedAt: string | null; readonly source: string };
   readonly operator: OperatorStatus;
-  readonly queue: { readonly total: number; readonly byStatus: readonly { readonly status: OutboundStatus; readonly label: string; readonly count: number }[] };
+  readonly queue: {
+    readonly total: number;
+    readonly byStatus: readonly { readonly status: OutboundStatus; readonly label: string; readonly count: number }[];
+    /** Why the `queued` messages already tried wait, by the code of their stored error (largest first). */
+    readonly waiting: readonly { readonly code: string; readonly label: string; readonly count: number }[];
+  };
   readonly receipts: { readonly available: boolean; readonly items: readonly ReceiptView[]; readonly message: string | null };
 }
+
+/** What a waiting message is waiting for, by the code of its stored error (the others: a new try is planned). */
+const WAITING_LABELS_FR: Readonly<Record<string, string>> = {
+  RECONCILING: 'en vérification auprès de l\'opérateur (envoi interrompu)',
+  PSC_SESSION_REQUIRED: 'en attente de la connexion Pro Santé Connect de l\'auteur',
+};
 
 /** The value at a dotted path of the configuration. */
 function valueAt(config: Config, key: string): unknown {
@@ -149,9 +160,10 @@ export async function collectStatus(opts: { store: Store; tenant: TenantConfig; 
   const service = dir instanceof DirectoryService ? dir : undefined;
   const loadedAt = service?.meta.loadedAt ? service.meta.loadedAt : null;
   const last = opts.tenant.lastReload();
-  const [operator, counts, receipts] = await Promise.all([
+  const [operator, counts, waitingCounts, receipts] = await Promise.all([
     opts.probe.status(config),
     opts.store.outboundCounts(),
+    opts.store.outboundWaitingCounts(),
     recentReceipts(opts.store, opts.receiptsLimit),
   ]);
   const byStatus = OUTBOUND_STATUSES.filter((s) => s !== 'submitted').map((s) => ({ status: s, label: STATUS_LABELS_FR[s], count: counts[s] ?? 0 }));
@@ -181,7 +193,13 @@ export async function collectStatus(opts: { store: Store; tenant: TenantConfig; 
       source: config.trustSpace.listeBlanchePath ?? 'instantané intégré',
     },
     operator,
-    queue: { total: byStatus.reduce((n, s) => n + s.count, 0), byStatus },
+    queue: {
+      total: byStatus.reduce((n, s) => n + s.count, 0),
+      byStatus,
+      waiting: Object.entries(waitingCounts)
+        .map(([code, count]) => ({ code, label: WAITING_LABELS_FR[code] ?? 'nouvel essai prévu (erreur temporaire)', count }))
+        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    },
     receipts,
   };
 }

@@ -260,6 +260,13 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
       const res = await pool.query<{ status: OutboundStatus; n: string }>('SELECT status, COUNT(*) AS n FROM outbound_messages GROUP BY status');
       return Object.fromEntries(res.rows.map((r) => [r.status, Number(r.n)]));
     },
+    async outboundWaitingCounts() {
+      const res = await pool.query<{ code: string | null; n: string }>(
+        `SELECT (last_error_json::json ->> 'code') AS code, COUNT(*) AS n FROM outbound_messages
+         WHERE status = 'queued' AND last_error_json IS NOT NULL GROUP BY 1`,
+      );
+      return Object.fromEntries(res.rows.filter((r) => typeof r.code === 'string').map((r) => [r.code as string, Number(r.n)]));
+    },
     async appendTrace(trace) {
       await insertTrace(pool, trace);
     },

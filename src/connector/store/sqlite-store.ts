@@ -284,6 +284,13 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): St
       const rows = stmt('SELECT status, COUNT(*) AS n FROM outbound_messages GROUP BY status').all() as { status: OutboundStatus; n: number }[];
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
+    async outboundWaitingCounts() {
+      const rows = stmt(
+        `SELECT json_extract(last_error_json, '$.code') AS code, COUNT(*) AS n FROM outbound_messages
+         WHERE status = 'queued' AND last_error_json IS NOT NULL GROUP BY code`,
+      ).all() as { code: unknown; n: number }[];
+      return Object.fromEntries(rows.filter((r) => typeof r.code === 'string').map((r) => [r.code as string, Number(r.n)]));
+    },
     async appendTrace(trace) {
       insertTrace(trace);
     },

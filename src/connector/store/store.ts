@@ -206,6 +206,11 @@ export interface Store extends ReceiptsStore {
   renewOutboundLeases(ids: readonly string[], workerId: string, leaseUntil: number): Promise<number>;
   /** Number of messages per status (health, tests). */
   outboundCounts(): Promise<Partial<Record<OutboundStatus, number>>>;
+  /**
+   * The `queued` messages by the code of their stored error (why they wait: RECONCILING, PSC_SESSION_REQUIRED, a
+   * temporary operator error…); messages never tried are not counted. For the admin page.
+   */
+  outboundWaitingCounts(): Promise<Record<string, number>>;
 
   // ---- traces ----------------------------------------------------------------------------------------------
   appendTrace(trace: TraceInput): Promise<void>;
