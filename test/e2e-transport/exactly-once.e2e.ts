@@ -2,7 +2,7 @@
 // (node build/src/connector/server.js, what `npm start` runs) relays a 1,000-message batch of a PERSONAL mailbox to the
 // operator stand-in (Postfix submission, STARTTLS, XOAUTH2 with the author's Pro Santé Connect session; Postfix
 // delivers to Dovecot over LMTP and writes a success DSN, ENVID = queue id, into the sender's mailbox). The connector is
-// SIGKILLed in the middle of the batch, restarted, and the author signs in again (PSC tokens live in memory only).
+// frozen (SIGSTOP: the operator takes what was sent, its 250s unread) then SIGKILLed in the middle of the batch, restarted, and the author signs in again (PSC tokens live in memory only).
 // Messages whose 250 was lost with the process are NOT sent again blindly: each waits for the operator's DSN, which
 // the connector's receipt poller reads over IMAP (outbound/worker.ts, reconcile). The recipient's Dovecot maildir is
 // the peer: every Message-ID of the batch must be there exactly once. On SQLite, on PostgreSQL, and with two
@@ -158,6 +158,17 @@ async function kill(c: Instance): Promise<void> {
   await exited;
 }
 
+/**
+ * The crash of the test: the connector is frozen (SIGSTOP, a VM paused, a process stuck), the operator meanwhile takes
+ * every message whose final "." was already written and answers 250 into a socket nobody reads, then the connector is
+ * SIGKILLed. Those messages are exactly RFC 1047's ambiguous ones: at the operator, not recorded as sent.
+ */
+async function freezeThenKill(c: Instance): Promise<void> {
+  c.child.kill('SIGSTOP');
+  await new Promise((r) => setTimeout(r, 2_000));
+  await kill(c);
+}
+
 /** Queues the batch as POST /api/messages does (payload v2: the MIME build input, DSN requested). */
 async function enqueueBatch(store: Store): Promise<Set<string>> {
   const ids = new Set<string>();
@@ -281,7 +292,7 @@ async function crashAndRecover(kind: 'sqlite' | 'postgres', instances: 1 | 2): P
       return (c.accepted ?? 0) + (c.delivered ?? 0);
     };
     await waitFor(async () => (await taken()) >= 300, 240_000, () => `300 taken by the operator; ${running[0].out().slice(-1500)}`);
-    await kill(running[0]); // the first instance dies mid-batch; with two, the other carries on
+    await freezeThenKill(running[0]); // the first instance dies mid-batch; with two, the other carries on
     const atKill = await store.outboundCounts();
     const before = delivered();
     expect((atKill.accepted ?? 0) + (atKill.delivered ?? 0)).toBeLessThan(BATCH);
