@@ -2,11 +2,12 @@
 // (node build/src/connector/server.js, what `npm start` runs) relays a 1,000-message batch of a PERSONAL mailbox to the
 // operator stand-in (Postfix submission, STARTTLS, XOAUTH2 with the author's Pro Santé Connect session; Postfix
 // delivers to Dovecot over LMTP and writes a success DSN, ENVID = queue id, into the sender's mailbox). The connector is
-// frozen (SIGSTOP: the operator takes what was sent, its 250s unread) then SIGKILLed in the middle of the batch, restarted, and the author signs in again (PSC tokens live in memory only).
-// Messages whose 250 was lost with the process are NOT sent again blindly: each waits for the operator's DSN, which
-// the connector's receipt poller reads over IMAP (outbound/worker.ts, reconcile). The recipient's Dovecot maildir is
-// the peer: every Message-ID of the batch must be there exactly once. On SQLite, on PostgreSQL, and with two
-// instances sharing PostgreSQL (one killed, the other carries on, then a restart).
+// frozen (SIGSTOP: the operator takes what was sent, its 250s unread) then SIGKILLed in the middle of the batch,
+// restarted, and the author signs in again (PSC tokens live in memory only). Messages whose 250 was lost with the
+// process are NOT sent again blindly: each waits for the operator's DSN, which the connector's receipt poller reads
+// over IMAP (outbound/worker.ts, reconcile). The recipient's Dovecot maildir is the peer: every Message-ID of the
+// batch must be there exactly once. On SQLite, on PostgreSQL, and with two instances sharing PostgreSQL (one killed,
+// the other carries on, then a restart).
 //
 // Negative control: MSS_E2E_RECONCILE_SECONDS=0 (outbound.reconcileSeconds 0, an interrupted message sent again at
 // once, as before the reconciliation) makes these tests fail with the duplicates of RFC 1047's window (seen: 1 per
