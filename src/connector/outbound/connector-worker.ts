@@ -51,14 +51,13 @@ export async function createConnectorWorker(
   // An interrupted sending waits for the operator's DSN before any new submission when the receipts of its mailbox
   // are read: the poller (receipts/connector-poller.ts) opens PER/ORG mailboxes with the same PSC sessions.
   const r = config.receipts;
-  const readsReceipts = psc !== undefined && r.enabled && r.imapHost !== undefined && o.reconcileSeconds > 0;
+  const reconcile = r.enabled && r.imapHost !== undefined && o.reconcileSeconds > 0;
   const worker = createOutboundWorker({
     store,
     relay,
-    ...(readsReceipts && psc
+    ...(reconcile && psc
       ? {
           reconcile: {
-            readsReceipts: () => true,
             graceMs: o.reconcileSeconds * 1000,
             // the poller opens the mailbox with a live PSC session of one of its authors: the message's at least
             canReadNow: (_mailbox: string, authorId: string) => psc.hasSession(authorId),

@@ -73,15 +73,16 @@ export interface OutboundWorkerOptions {
   readonly waitFor?: (err: unknown) => { readonly error: OutboundError; readonly recheckMs: number } | undefined;
   /**
    * [none: an interrupted message is sent again at once] Reconciliation of an interrupted sending with the operator's
-   * delivery report before any new submission (see the header): for mailboxes whose receipts are read.
+   * delivery report before any new submission (see the header): for a worker whose mailboxes' receipts are read.
    */
   readonly reconcile?: ReconcileOptions;
 }
 
-/** Options of the reconciliation (OutboundWorkerOptions.reconcile). */
+/**
+ * Options of the reconciliation (OutboundWorkerOptions.reconcile). Given only to a worker whose mailboxes' receipts are
+ * read by a poller of the same store (receipts/poller.ts): the connector's own worker (PER/ORG mailboxes).
+ */
 export interface ReconcileOptions {
-  /** Whether the receipts of `mailbox` are read by a poller of this store (receipts/poller.ts). */
-  readonly readsReceipts: (mailbox: string) => boolean;
   /**
    * How long after an interruption a DSN may still come, ms (outbound.reconcileSeconds): the message is sent again only
    * when the mailbox has been read through that long after the interruption without any report about it.
@@ -225,7 +226,7 @@ export function createOutboundWorker(opts: OutboundWorkerOptions): OutboundWorke
     // Its report decides; without one, it is sent again only once the mailbox is read through well past the interruption.
     const waiting = !job.recovered && job.lastError?.code === RECONCILING ? (job.lastError as ReconcilingError) : undefined;
     const uncertainSince = job.recovered ? now() : waiting ? Number(waiting[UNCERTAIN_SINCE]) || now() : undefined;
-    if (uncertainSince !== undefined && opts.reconcile && payload.v === 2 && payload.build.deliveryReceipt !== false && opts.reconcile.readsReceipts(job.mailbox)) {
+    if (uncertainSince !== undefined && opts.reconcile && payload.v === 2 && payload.build.deliveryReceipt !== false) {
       if (await reconcile(job, base, uncertainSince, Number(waiting?.[READABLE_SINCE]) || undefined, opts.reconcile)) return;
     }
     // the lease ran out before the dialogue started (event loop stalled): another worker may hold the row now; sending
